@@ -1,0 +1,29 @@
+"""The one place that wires intake together."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.intake.api import units
+from services.intake.db import tables
+from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.intake.service.uow import IntakeUnitOfWork
+from services.intake.settings import IntakeSettings
+from services.kit.app import create_app
+from services.kit.runtime import Runtime, ServiceDefinition
+from services.kit.settings import CommonSettings, load
+
+
+def define() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="intake", settings=load(IntakeSettings), common=load(CommonSettings),
+        outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
+        migrations_dir=Path(__file__).parent / "migrations", uow_class=IntakeUnitOfWork,
+        handlers=HANDLERS, subscribe=SUBSCRIBE)
+
+
+def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
+    return create_app(rt, [units.router], title="bondline intake",
+                      description="Repair requests, customs entry, inspection and receipt.",
+                      run_relay=run_relay, run_consumer=run_consumer)

@@ -1,0 +1,1 @@
+"""Intake's domain: units received under customs supervision. Plain Python only."""

@@ -1,0 +1,1 @@
+"""Intake's use cases: one small async function per command, inside a unit of work."""

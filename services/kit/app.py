@@ -1,0 +1,42 @@
+"""FastAPI application factory shared by the three services."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import AsyncIterator, Iterable
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.kit import ops
+from services.kit.errors import DomainError
+from services.kit.runtime import Runtime
+
+
+def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, description: str,
+               run_relay: bool, run_consumer: bool) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        workers = asyncio.create_task(rt.run_workers(stop, run_relay, run_consumer), name="workers")
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.wait_for(workers, 30)
+            await rt.dispose()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = rt
+    app.state.jwt_secret = rt.d.common.bondline_jwt_secret
+    app.add_exception_handler(DomainError, _domain_error)
+    ops.install(app, rt)
+    for r in routers:
+        app.include_router(r)
+    return app
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    body = {"detail": exc.message, **({"context": exc.details} if exc.details else {})}
+    return JSONResponse(body, status_code=exc.status)

@@ -1,0 +1,84 @@
+"""Bearer tokens (HS256 JWT) and role checks shared by the three APIs."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Callable
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ISSUER = "bondline"
+
+
+class Role(StrEnum):
+    intake_clerk = "intake_clerk"
+    technician = "technician"
+    dispatcher = "dispatcher"
+    customs_officer = "customs_officer"
+    partner = "partner"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    owner_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role.value}:{self.subject}"
+
+
+def issue_token(secret: str, subject: str, role: Role | str, owner_id: str | None = None,
+                ttl_minutes: int = 720) -> str:
+    role = Role(role)
+    if role is Role.partner and not owner_id:
+        raise ValueError("a partner token must be bound to an owner id")
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": subject, "role": role.value, "iat": now, "exp": now + ttl_minutes * 60}
+    if owner_id:
+        claims["owner_id"] = owner_id
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
+                        options={"require": ["exp", "sub", "role"]})
+    role = Role(claims["role"])
+    if role is Role.partner and not claims.get("owner_id"):
+        raise jwt.InvalidTokenError("partner token without owner_id")
+    return Principal(subject=claims["sub"], role=role, owner_id=claims.get("owner_id"))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(request: Request,
+                 creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if creds is None:
+        raise _unauthorized("missing bearer token (Authorization: Bearer <token>; see `make token`)")
+    try:
+        return decode_token(request.app.state.jwt_secret, creds.credentials)
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise _unauthorized(f"invalid token: {exc}") from None
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """Dependency: the caller must hold one of ``roles`` (admin always may)."""
+    allowed = set(roles) | {Role.admin}
+
+    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise HTTPException(403, detail=f"role {principal.role.value} may not do this; allowed: {names}")
+        return principal
+
+    return check

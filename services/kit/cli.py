@@ -1,0 +1,60 @@
+"""Each service's command line: all (default) | api | relay | consumer | migrate | replay."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from datetime import datetime, timezone
+from typing import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.messaging.relay import replay
+from services.kit.runtime import Runtime, ServiceDefinition
+
+
+def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, bool, bool], FastAPI]) -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("command", nargs="?", default="all",
+                   choices=["all", "api", "relay", "consumer", "migrate", "replay"])
+    p.add_argument("--since", help="replay: ISO time; outbox rows created since are published again")
+    args = p.parse_args()
+    d = define()
+    logging.basicConfig(level=d.settings.log_level,
+                        format=f"%(asctime)s {d.name} %(levelname)s %(name)s: %(message)s")
+    rt = Runtime(d)
+    rt.migrate()
+    if args.command == "migrate":
+        return
+    if args.command == "replay":
+        asyncio.run(_replay(rt, args.since))
+        return
+    if args.command in ("relay", "consumer"):
+        asyncio.run(_workers(rt, relay=args.command == "relay", consumer=args.command == "consumer"))
+        return
+    run_workers = args.command == "all"
+    app = build_app(rt, run_workers and d.settings.run_relay, run_workers and d.settings.run_consumer)
+    uvicorn.run(app, host=d.settings.host, port=d.settings.port, log_level=d.settings.log_level.lower(),
+                access_log=False)
+
+
+async def _workers(rt: Runtime, relay: bool, consumer: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await rt.run_workers(stop, relay, consumer)
+    await rt.dispose()
+
+
+async def _replay(rt: Runtime, since: str | None) -> None:
+    if not since:
+        raise SystemExit("replay needs --since <ISO time>")
+    when = datetime.fromisoformat(since)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    n = await replay(rt.sessions, rt.d.outbox, when)
+    print(f"{n} outbox rows marked for re-publication")
+    await rt.dispose()

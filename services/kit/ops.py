@@ -1,0 +1,77 @@
+"""Operations endpoints: /healthz, /readyz, /metrics (no token needed)."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from services.kit.runtime import Runtime
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Ready: database reachable, migrations at head, broker reachable")
+async def readyz(request: Request) -> JSONResponse:
+    problems = await request.app.state.runtime.readiness()
+    if problems:
+        return JSONResponse({"status": "not ready", "reasons": problems}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+@router.get("/metrics", summary="Prometheus metrics")
+async def metrics(request: Request) -> Response:
+    rt: Runtime = request.app.state.runtime
+    gauges = request.app.state.ops_gauges
+    t, dl = rt.d.outbox, rt.d.dead_letters
+    async with rt.sessions() as s:
+        backlog, oldest = (await s.execute(select(func.count(), func.min(t.c.created_at))
+                                           .where(t.c.published_at.is_(None)))).one()
+        dead = await s.scalar(select(func.count()).select_from(dl))
+        await s.commit()
+    gauges["backlog"].set(backlog)
+    gauges["oldest"].set(_age_seconds(oldest))
+    gauges["dead"].set(dead or 0)
+    return Response(generate_latest(rt.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _age_seconds(created: datetime | None) -> float:
+    if created is None:
+        return 0.0
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return max(0.0, (datetime.now(timezone.utc) - created).total_seconds())
+
+
+def install(app: FastAPI, rt: Runtime) -> None:
+    r = rt.registry
+    app.state.ops_gauges = {
+        "backlog": Gauge("bondline_outbox_backlog", "Unpublished outbox rows", registry=r),
+        "oldest": Gauge("bondline_outbox_oldest_unpublished_age_seconds",
+                        "Age of the oldest unpublished outbox row", registry=r),
+        "dead": Gauge("bondline_dead_letters_stored", "Rows in the dead-letter table", registry=r),
+    }
+    requests = Counter("bondline_http_requests", "HTTP requests", ["method", "route", "status"], registry=r)
+    latency = Histogram("bondline_http_request_seconds", "HTTP request latency", ["method", "route"],
+                        registry=r, buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
+
+    class HttpMetrics(BaseHTTPMiddleware):
+        async def dispatch(self, request, call_next):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            latency.labels(request.method, route).observe(time.perf_counter() - start)
+            requests.labels(request.method, route, str(response.status_code)).inc()
+            return response
+
+    app.add_middleware(HttpMetrics)
+    app.include_router(router)

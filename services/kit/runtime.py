@@ -1,0 +1,147 @@
+"""Wires one service: engine, sessions, outbox signal, relay, consumer, readiness."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Table, text
+
+from shared.contract.topics import SOURCE_TOPIC, dead_letter_topic
+from shared.messaging import kafka
+from shared.messaging.consumer import ConsumerOptions, EventConsumer, Handler
+from shared.messaging.dead_letters import DeadLetterWriter
+from shared.messaging.metrics import MessagingMetrics
+from shared.messaging.outbox import OutboxSignal, notify_channel
+from shared.messaging.pg import AdvisoryLease, PgListener
+from shared.messaging.relay import Relay, RelayOptions
+from services.kit import migrations
+from services.kit.db import make_engine, make_sessions, normalize_url
+from services.kit.settings import CommonSettings, ServiceSettings
+
+log = logging.getLogger("bondline.runtime")
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    settings: ServiceSettings
+    common: CommonSettings
+    outbox: Table
+    inbox: Table
+    dead_letters: Table
+    migrations_dir: Path
+    uow_class: Callable[..., Any]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    subscribe: list[str] = field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        default = f"sqlite+aiosqlite:///{self.common.bondline_var_dir.resolve()}/{self.name}.db"
+        return normalize_url(self.settings.database_url or default)
+
+
+class Runtime:
+    def __init__(self, d: ServiceDefinition) -> None:
+        self.d = d
+        self.engine = make_engine(d.database_url, d.settings.db_pool_size)
+        self.sessions = make_sessions(self.engine)
+        self.signal = OutboxSignal()
+        self.registry = CollectorRegistry()
+        self.metrics = MessagingMetrics(self.registry)
+        c = d.common
+        self.kafka = kafka.KafkaConfig(
+            bootstrap_servers=c.kafka_bootstrap_servers, client_id=f"bondline-{d.name}",
+            idempotence=c.kafka_enable_idempotence, request_timeout_ms=c.kafka_request_timeout_ms,
+            fetch_max_wait_ms=c.kafka_fetch_max_wait_ms, session_timeout_ms=c.kafka_session_timeout_ms,
+            topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
+        self.topic = SOURCE_TOPIC[d.name]
+        self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def uow(self) -> Any:
+        return self.d.uow_class(self.sessions, self.d.outbox, self.signal, f"/bondline/{self.d.name}")
+
+    async def _ensure_topics(self) -> None:
+        await kafka.ensure_topics(self.kafka, [self.topic, dead_letter_topic(self.d.name), *self.d.subscribe])
+
+    def relay(self) -> Relay:
+        s = self.d.settings
+        opts = RelayOptions(batch_size=s.relay_batch_size, poll_interval_s=s.relay_poll_interval_s,
+                            retention=timedelta(hours=s.outbox_retention_hours))
+        lease = AdvisoryLease(self.engine, f"relay:{self.d.name}") if self.is_postgres else None
+        return Relay(self.sessions, self.d.outbox, lambda: kafka.producer(self.kafka), self.signal,
+                     self.metrics, opts, prepare=self._ensure_topics, lease=lease)
+
+    def consumer(self) -> EventConsumer | None:
+        if not self.d.handlers:
+            return None
+        dead = DeadLetterWriter(self.sessions, self.d.dead_letters, dead_letter_topic(self.d.name),
+                                lambda: kafka.producer(self.kafka))
+        group = f"bondline.{self.d.name}"
+        return EventConsumer(
+            group, list(self.d.subscribe), self.d.handlers, self.uow, self.d.inbox, dead,
+            lambda: kafka.consumer(self.kafka, group, list(self.d.subscribe)), self.metrics,
+            ConsumerOptions(max_attempts=self.d.settings.consumer_max_attempts),
+            prepare=self._ensure_topics)
+
+    def migrate(self) -> None:
+        migrations.upgrade(self.d.migrations_dir, self.d.database_url)
+
+    async def run_workers(self, stop: asyncio.Event, relay: bool = True, consumer: bool = True) -> None:
+        tasks, listener = [], None
+        if relay:
+            tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
+            if self.is_postgres:
+                listener = PgListener(self.engine, notify_channel(self.d.outbox), self.signal.notify)
+                await _try(listener.start(), "outbox LISTEN (falling back to polling)")
+        c = self.consumer() if consumer else None
+        if c is not None:
+            tasks.append(asyncio.create_task(c.run(stop), name="consumer"))
+        await stop.wait()
+        self.signal.notify()
+        done, pending = await asyncio.wait(tasks, timeout=15) if tasks else (set(), set())
+        for t in pending:
+            t.cancel()
+        if listener is not None:
+            await listener.stop()
+
+    async def readiness(self) -> list[str]:
+        problems = []
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            at, want = await migrations.current(self.engine), migrations.head(self.d.migrations_dir)
+            if at != want:
+                problems.append(f"database migrations at {at}, head is {want}")
+        except Exception as exc:  # noqa: BLE001 - reported as the reason for 503
+            problems.append(f"database unreachable: {type(exc).__name__}: {exc}")
+        broker = await self.broker_problem()
+        if broker:
+            problems.append(broker)
+        return problems
+
+    async def broker_problem(self) -> str | None:
+        checked_at, problem = self._broker_check
+        if time.monotonic() - checked_at > 2.0:
+            problem = await kafka.broker_reachable(self.kafka)
+            self._broker_check = (time.monotonic(), problem)
+        return problem
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def _try(coro: Any, what: str) -> None:
+    try:
+        await coro
+    except Exception as exc:  # noqa: BLE001 - optional feature; logged
+        log.warning("%s failed: %r", what, exc)

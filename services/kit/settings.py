@@ -1,0 +1,73 @@
+"""Settings: one validated class per service (env prefix per service) plus the project-wide ones."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "bondline-development-secret-change-me"
+S = TypeVar("S", bound=BaseSettings)
+
+
+class CommonSettings(BaseSettings):
+    """Project-wide settings (no service prefix), shared by the three services."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+    bondline_env: Literal["development", "test", "production"] = "development"
+    bondline_jwt_secret: str = Field(DEV_JWT_SECRET, min_length=16)
+    bondline_jwt_ttl_minutes: int = Field(720, ge=1)
+    bondline_var_dir: Path = Path("var")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_enable_idempotence: bool = False
+    kafka_fetch_max_wait_ms: int = Field(10, ge=1, le=5000)
+    kafka_session_timeout_ms: int = Field(10_000, ge=1000)
+    kafka_request_timeout_ms: int = Field(10_000, ge=1000)
+    kafka_topic_partitions: int = Field(4, ge=1)
+    kafka_replication_factor: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> "CommonSettings":
+        if self.bondline_env == "production" and self.bondline_jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("BONDLINE_JWT_SECRET is the development default; set a secret for production")
+        return self
+
+
+class ServiceSettings(BaseSettings):
+    """Per-service settings; subclasses set ``env_prefix`` (INTAKE_, REPAIR_, DISPATCH_) and defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = None
+    run_relay: bool = True
+    run_consumer: bool = True
+    relay_batch_size: int = Field(500, ge=1, le=10_000)
+    relay_poll_interval_s: float = Field(1.0, gt=0)
+    outbox_retention_hours: float = Field(168, gt=0)
+    consumer_max_attempts: int = Field(5, ge=1, le=100)
+    db_pool_size: int = Field(20, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    def url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def load(cls: type[S]) -> S:
+    """Build settings or exit with a message that names the environment variable at fault."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        prefix = cls.model_config.get("env_prefix", "")
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            name = f"{prefix}{field}".upper() if field else "settings"
+            shown = "" if "SECRET" in name else f" (got {err.get('input')!r})"
+            lines.append(f"invalid setting {name}: {err['msg']}{shown}" if field
+                         else f"invalid settings: {err['msg']}")
+        print("bondline: refusing to start\n  " + "\n  ".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None

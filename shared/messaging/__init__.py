@@ -1,0 +1,1 @@
+"""Thin messaging plumbing: outbox/inbox tables, relay loop, consumer loop, unit of work base, fakes."""

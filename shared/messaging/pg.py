@@ -1,0 +1,68 @@
+"""PostgreSQL helpers for the relay: a leader lease and a LISTEN wake-up across processes."""
+from __future__ import annotations
+
+import logging
+import zlib
+from typing import Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger("bondline.relay")
+
+
+class AdvisoryLease:
+    """Only the relay holding this session-level advisory lock publishes."""
+
+    def __init__(self, engine: AsyncEngine, name: str) -> None:
+        self._engine, self._key = engine, zlib.crc32(name.encode()) & 0x7FFFFFFF
+        self._conn: AsyncConnection | None = None
+
+    async def acquire(self) -> bool:
+        if self._conn is not None:
+            try:
+                await self._conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # noqa: BLE001 - a dead lease connection means the lease is lost
+                log.warning("relay lease connection lost")
+                await self.release()
+        conn = await (await self._engine.connect()).execution_options(isolation_level="AUTOCOMMIT")
+        if await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}):
+            self._conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                log.debug("lease close failed")
+
+
+class PgListener:
+    """LISTEN on the outbox channel so a relay in another process wakes on commit."""
+
+    def __init__(self, engine: AsyncEngine, channel: str, on_notify: Callable[[], None]) -> None:
+        url = engine.url.set(drivername="postgresql")
+        self._dsn = url.render_as_string(hide_password=False)
+        self._channel, self._on_notify, self._conn = channel, on_notify, None
+
+    async def start(self) -> None:
+        import asyncpg
+
+        self._conn = await asyncpg.connect(self._dsn)
+        await self._conn.add_listener(self._channel, lambda *_: self._on_notify())
+
+    async def stop(self) -> None:
+        if self._conn is not None:
+            try:
+                await self._conn.close(timeout=5)
+            except Exception:  # noqa: BLE001
+                log.debug("listener close failed")
+            self._conn = None
+
+    def alive(self) -> bool:
+        return self._conn is not None and not self._conn.is_closed()

@@ -1,0 +1,50 @@
+"""Unit of work: the domain change and its outgoing events commit in one transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contract.envelope import CloudEvent
+from shared.contract.registry import REGISTRY, Payload
+from shared.messaging.outbox import OutboxSignal, stage
+
+
+class SqlUnitOfWork:
+    """Base for each service's unit of work. Subclasses add repositories in ``_open``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table,
+                 signal: OutboxSignal, source: str) -> None:
+        self._sessions, self._outbox, self._signal, self._source = sessions, outbox, signal, source
+        self._pending: list[CloudEvent] = []
+        self.actor: str | None = None
+
+    async def __aenter__(self) -> "SqlUnitOfWork":
+        self.session = self._sessions()
+        self._pending = []
+        self._open(self.session)
+        return self
+
+    def _open(self, session: AsyncSession) -> None:
+        """Hook for subclasses: build repositories on the session."""
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    def publish(self, *payloads: Payload) -> list[CloudEvent]:
+        events = [REGISTRY.to_event(p, self._source, self.actor) for p in payloads]
+        self._pending.extend(events)
+        return events
+
+    async def commit(self) -> None:
+        await stage(self.session, self._outbox, self._pending)
+        await self.session.commit()
+        if self._pending:
+            self._signal.notify()
+        self._pending = []
+
+    async def rollback(self) -> None:
+        self._pending = []
+        await self.session.rollback()
