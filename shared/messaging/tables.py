@@ -10,6 +10,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Index, Inte
                         String, Table, Text)
 
 BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+UTC_TIME = DateTime(timezone=True)
 
 
 def _outbox_columns() -> list[Any]:
@@ -21,8 +22,8 @@ def _outbox_columns() -> list[Any]:
         Column("type", String(200), nullable=False),
         Column("headers", JSON, nullable=False),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UTC_TIME, nullable=False),
+        Column("published_at", UTC_TIME, nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
     ]
@@ -33,7 +34,7 @@ def _inbox_columns() -> list[Any]:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(100), primary_key=True),
         Column("event_type", String(200), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UTC_TIME, nullable=False),
     ]
 
 
@@ -51,9 +52,9 @@ def _dead_letter_columns() -> list[Any]:
         Column("event_type", String(200), nullable=True),
         Column("reason", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
-        Column("failed_at", DateTime(timezone=True), nullable=False),
+        Column("failed_at", UTC_TIME, nullable=False),
         Column("sent_to_topic", Boolean, nullable=False, server_default="0"),
-        Column("replayed_at", DateTime(timezone=True), nullable=True),
+        Column("replayed_at", UTC_TIME, nullable=True),
     ]
 
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, Numeric, String, Text
+from sqlalchemy import JSON, Index, Integer, MetaData, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.messaging.tables import messaging_tables
-
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-          "pk": "pk_%(table_name)s"}
+from services.kit.db import NAMING, UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -35,8 +32,8 @@ class UnitRow(Base):
     state: Mapped[str] = mapped_column(String(32), index=True)
     custody_location: Mapped[str] = mapped_column(String(64))
     documents: Mapped[dict] = mapped_column(JSON, default=dict)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(200))
     updated_by: Mapped[str] = mapped_column(String(200))

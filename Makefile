@@ -1,0 +1,35 @@
+# bondline: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test demo token bench schemas install clean-var
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## start broker + intake :8001, repair :8002, dispatch :8003 (Ctrl-C stops)
+	$(PY) deploy/local/run.py
+
+test: $(STAMP)  ## the whole suite (unit, integration, contract, end-to-end)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+demo: $(STAMP)  ## drive realistic units through the flow (needs `make run` up)
+	$(PY) deploy/local/demo.py
+
+token: $(STAMP)  ## make token ROLE=<role> [PARTNER=<owner id>]
+	@$(PY) -m services.kit.token --role "$(ROLE)" $(if $(PARTNER),--partner "$(PARTNER)")
+
+bench: $(STAMP)  ## benchmarks; writes var/bench/report.json and report.md
+	$(PY) -m bench
+
+schemas: $(STAMP)  ## regenerate the committed JSON Schemas after a compatible change
+	$(PY) -m shared.contract.schema_tools write

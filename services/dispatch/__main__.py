@@ -1,0 +1,4 @@
+from services.dispatch.bootstrap import build_app, define
+from services.kit.cli import main
+
+main(define, build_app)

@@ -1,0 +1,29 @@
+"""The one place that wires dispatch together."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.dispatch.api import units
+from services.dispatch.db import tables
+from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.dispatch.service.uow import DispatchUnitOfWork
+from services.dispatch.settings import DispatchSettings
+from services.kit.app import create_app
+from services.kit.runtime import Runtime, ServiceDefinition
+from services.kit.settings import CommonSettings, load
+
+
+def define() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
+        outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
+        migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
+        handlers=HANDLERS, subscribe=SUBSCRIBE)
+
+
+def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
+    return create_app(rt, [units.router], title="bondline dispatch",
+                      description="Destinations, taxes, exit declarations, shipments and the bonded ledger.",
+                      run_relay=run_relay, run_consumer=run_consumer)

@@ -1,0 +1,1 @@
+"""Dispatch's domain: where each unit goes after repair. Plain Python only."""

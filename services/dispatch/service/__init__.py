@@ -1,0 +1,1 @@
+"""Dispatch's use cases."""

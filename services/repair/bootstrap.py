@@ -1,0 +1,29 @@
+"""The one place that wires repair together."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.repair.api import work_orders
+from services.repair.db import tables
+from services.repair.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.repair.service.uow import RepairUnitOfWork
+from services.repair.settings import RepairSettings
+from services.kit.app import create_app
+from services.kit.runtime import Runtime, ServiceDefinition
+from services.kit.settings import CommonSettings, load
+
+
+def define() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="repair", settings=load(RepairSettings), common=load(CommonSettings),
+        outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
+        migrations_dir=Path(__file__).parent / "migrations", uow_class=RepairUnitOfWork,
+        handlers=HANDLERS, subscribe=SUBSCRIBE)
+
+
+def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
+    return create_app(rt, [work_orders.router], title="bondline repair",
+                      description="Work orders, diagnosis, quotes, bonded parts, testing, old parts.",
+                      run_relay=run_relay, run_consumer=run_consumer)

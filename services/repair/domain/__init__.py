@@ -1,0 +1,1 @@
+"""Repair's domain: work orders and their outcomes. Plain Python only."""

@@ -1,0 +1,1 @@
+"""Repair's use cases."""
