@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.kit import ops
+from services.kit import dead_letters_api, ops
 from services.kit.errors import DomainError
 from services.kit.runtime import Runtime
 
@@ -31,6 +31,7 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)
     ops.install(app, rt)
+    app.include_router(dead_letters_api.router)
     for r in routers:
         app.include_router(r)
     return app

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from services.kit.db import normalize_url
@@ -78,8 +81,30 @@ def run_env(context: Any, metadata: MetaData) -> None:
     async def _online() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
         async with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # several processes may start at once: one migrates
+                await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
             await conn.run_sync(_do)
             await conn.commit()
         await engine.dispose()
 
-    asyncio.run(_online())
+    with _file_lock(url):
+        asyncio.run(_online())
+
+
+MIGRATION_LOCK = 0x6B6F6E64  # any constant: the lock is per database
+
+
+@contextlib.contextmanager
+def _file_lock(url: str) -> Iterator[None]:
+    """SQLite: serialise migrations of one database file across processes."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{database}.migrate.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

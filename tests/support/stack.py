@@ -58,6 +58,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    split: set[str] = field(default_factory=set)  # these run api, relay and consumer as 3 processes
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "REPAIR_", "DISPATCH_"))}
@@ -78,9 +79,11 @@ class Stack:
         env = self.env()
         (self.workdir / "log").mkdir(parents=True, exist_ok=True)
         for name in NAMES:
-            log = open(self.workdir / "log" / f"{name}.log", "ab")
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env,
-                                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            for command in ("api", "relay", "consumer") if name in self.split else ("all",):
+                key = name if command in ("all", "api") else f"{name}-{command}"
+                log = open(self.workdir / "log" / f"{key}.log", "ab")
+                self.procs[key] = subprocess.Popen([sys.executable, "-m", f"services.{name}", command],
+                                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         self.wait_up(timeout, ready=wait_ready)
         return self
 

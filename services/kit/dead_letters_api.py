@@ -1,0 +1,52 @@
+"""Inspect and replay a service's dead letters (admin only)."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy import select, update
+
+from shared.messaging import kafka
+from services.kit.auth import Principal, Role, require
+
+router = APIRouter(prefix="/v1/dead-letters", tags=["operations"])
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+
+
+@router.get("", summary="Dead-lettered events, newest first")
+async def list_dead_letters(request: Request, _who: Admin, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                            offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    rt = request.app.state.runtime
+    t = rt.d.dead_letters
+    async with rt.sessions() as s:
+        rows = (await s.execute(select(t).order_by(t.c.id.desc()).limit(limit).offset(offset))).mappings().all()
+        await s.commit()
+    return [dict(r) for r in rows]
+
+
+@router.post("/{dead_letter_id}/replay", summary="Send the original record to its topic again")
+async def replay(dead_letter_id: int, request: Request, _who: Admin) -> dict[str, Any]:
+    rt = request.app.state.runtime
+    t = rt.d.dead_letters
+    async with rt.sessions() as s:
+        row = (await s.execute(select(t).where(t.c.id == dead_letter_id))).mappings().first()
+        await s.commit()
+    if row is None:
+        raise HTTPException(404, f"dead letter {dead_letter_id} not found")
+    producer = kafka.producer(rt.kafka)
+    try:
+        await asyncio.wait_for(producer.start(), 10)
+        await asyncio.wait_for(producer.send_and_wait(
+            row["topic"], value=row["value"].encode() if row["value"] is not None else None,
+            key=row["key"].encode() if row["key"] is not None else None,
+            headers=[(k, v.encode()) for k, v in row["headers"]]), 10)
+    except Exception as exc:  # noqa: BLE001 - reported to the caller
+        raise HTTPException(503, f"broker unavailable, not replayed: {exc!r}") from None
+    finally:
+        await kafka.stop_quietly(producer)
+    now = datetime.now(timezone.utc)
+    async with rt.sessions() as s, s.begin():
+        await s.execute(update(t).where(t.c.id == dead_letter_id).values(replayed_at=now))
+    return {"id": dead_letter_id, "replayed_to": row["topic"], "replayed_at": now.isoformat()}

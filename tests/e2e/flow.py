@@ -1,0 +1,64 @@
+"""Drive units through the public HTTP APIs."""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import httpx
+
+from tests.support.stack import Stack, token
+
+CLERK, TECH, DESK = token("intake_clerk"), token("technician"), token("dispatcher")
+
+
+def unit_body(serial: str, origin: str = "foreign") -> dict[str, Any]:
+    body = {"owner_id": "owner-fab-1", "serial_number": serial, "part_number": "AMAT-0010-12345",
+            "description": "RF generator", "hs_code": "8486909000", "origin": origin,
+            "declared_value": "18500.00", "currency": "USD", "fault_description": "no RF output"}
+    if origin == "foreign":
+        body["origin_country"] = "KR"
+    return body
+
+
+def receive_and_release(client: httpx.Client, stack: Stack, serial: str) -> str:
+    r = client.post(stack.url("intake") + "/v1/units", json=unit_body(serial), headers=CLERK)
+    assert r.status_code == 201, r.text
+    unit_id = r.json()["id"]
+    r = client.post(stack.url("intake") + f"/v1/units/{unit_id}/release", headers=CLERK)
+    assert r.status_code == 200, r.text
+    return unit_id
+
+
+def work_order_for(client: httpx.Client, stack: Stack, unit_id: str) -> dict[str, Any] | None:
+    r = client.get(stack.url("repair") + "/v1/work-orders", params={"unit_id": unit_id}, headers=TECH)
+    assert r.status_code == 200, r.text
+    return r.json()[0] if r.json() else None
+
+
+def complete(client: httpx.Client, stack: Stack, work_order_id: str, outcome: str = "repaired") -> None:
+    r = client.post(stack.url("repair") + f"/v1/work-orders/{work_order_id}/complete",
+                    json={"outcome": outcome, "repair_fee": "1200.00", "currency": "USD", "labour_minutes": 90},
+                    headers=TECH)
+    assert r.status_code == 200, r.text
+
+
+def candidates(client: httpx.Client, stack: Stack) -> list[dict[str, Any]]:
+    out, offset = [], 0
+    while True:
+        r = client.get(stack.url("dispatch") + "/v1/candidates", params={"limit": 500, "offset": offset},
+                       headers=DESK)
+        assert r.status_code == 200, r.text
+        out += r.json()
+        if len(r.json()) < 500:
+            return out
+        offset += 500
+
+
+def eventually(check: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
