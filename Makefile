@@ -29,7 +29,7 @@ token: $(STAMP)  ## make token ROLE=<role> [PARTNER=<owner id>]
 	@$(PY) -m services.kit.token --role "$(ROLE)" $(if $(PARTNER),--partner "$(PARTNER)")
 
 bench: $(STAMP)  ## benchmarks; writes var/bench/report.json and report.md
-	$(PY) -m bench
+	$(PY) -m tests.bench
 
 schemas: $(STAMP)  ## regenerate the committed JSON Schemas after a compatible change
 	$(PY) -m shared.contract.schema_tools write

@@ -1,0 +1,117 @@
+"""`make bench`: intake throughput vs a bare baseline, and event propagation latency, on PostgreSQL.
+
+python -m tests.bench [--quick] [--only throughput|propagation|roundtrip] [--no-dispatch]
+Writes var/bench/report.json and var/bench/report.md. Reports targets; never fails on them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tests.bench import propagation, report, roundtrip, throughput
+from tests.bench.procs import ROOT, Resources
+from tests.support import pg
+
+OUT = ROOT / "var" / "bench"
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.bench")
+    p.add_argument("--quick", action="store_true", help="short durations, for trying the harness")
+    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip"], action="append")
+    p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
+    a = p.parse_args()
+    parts = a.only or ["throughput", "propagation", "roundtrip"]
+    scale = 0.25 if a.quick else 1.0
+    load = throughput.LoadSettings(warmup_s=3 * scale, duration_s=12 * scale)
+    flow = propagation.FlowSettings(warmup_s=3 * scale, duration_s=20 * scale, with_dispatch=not a.no_dispatch)
+    signal.signal(signal.SIGTERM, _on_signal)
+    reason = pg.available()
+    if reason:
+        print(f"bench: {reason}", file=sys.stderr)
+        return 2
+    work = OUT / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    results: dict[str, Any] = {}
+    durations: dict[str, float] = {}
+    errors: list[str] = []
+    t_all = time.monotonic()
+    with Resources(work) as res:
+        broker = res.broker()
+        print(f"bench: broker on {broker.bootstrap}; logs in {work / 'log'}", flush=True)
+        for part in parts:
+            print(f"bench: {part}", flush=True)
+            t0 = time.monotonic()
+            try:
+                if part == "throughput":
+                    results[part] = throughput.run(res, broker.bootstrap, load)
+                elif part == "propagation":
+                    results[part] = propagation.run(res, broker.bootstrap, flow)
+                else:
+                    results[part] = roundtrip.run(broker.bootstrap, flow.rate_per_s, 2 * scale, 10 * scale)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one failed part is reported; the others still run
+                traceback.print_exc()
+                errors.append(f"{part}: {type(exc).__name__}: {exc}"[:2000])
+            durations[part] = round(time.monotonic() - t0, 1)
+    durations["total"] = round(time.monotonic() - t_all, 1)
+    headline = report.headline(results.get("throughput"), results.get("propagation"), results.get("roundtrip"))
+    doc = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
+           "results": headline, "targets": report.targets(headline), **headline,
+           "settings": {"connections": load.connections, "throughput_warmup_s": load.warmup_s,
+                        "throughput_duration_s": load.duration_s, "flow_rate_per_s": flow.rate_per_s,
+                        "flow_warmup_s": flow.warmup_s, "flow_duration_s": flow.duration_s,
+                        "flow_with_dispatch": flow.with_dispatch, "quick": a.quick},
+           "durations_s": durations, "errors": errors, **results}
+    doc |= {f"{k}_met": v for k, v in doc["targets"].items() if k.endswith("_met")}
+    js, md = report.write(OUT, doc)
+    print(md.read_text())
+    print(f"bench: wrote {js.relative_to(ROOT)} and {md.relative_to(ROOT)}")
+    return 1 if errors else 0
+
+
+def _machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+                            "platform": platform.platform(), "machine": platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+        info["postgres"] = _pg_version()
+    except Exception:  # noqa: BLE001 - informational only
+        pass
+    return info
+
+
+def _pg_version() -> str:
+    import asyncio
+
+    import asyncpg
+
+    async def q() -> str:
+        conn = await asyncpg.connect(pg.PG_ADMIN_URL, timeout=5)
+        try:
+            return await conn.fetchval("SHOW server_version")
+        finally:
+            await conn.close()
+    return asyncio.run(q())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""report.json (every figure) and report.md (a short table) under var/bench/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+TARGET_RATIO, TARGET_P99_MS = 0.8, 100.0
+
+
+def headline(tp: dict[str, Any] | None, flow: dict[str, Any] | None, raw: dict[str, Any] | None) -> dict[str, Any]:
+    h: dict[str, Any] = {}
+    if tp:
+        h |= {"intake_rps": tp["intake"]["rps"], "baseline_rps": tp["baseline"]["rps"],
+              "intake_ratio": tp["intake_ratio"],
+              "intake_p50_ms": tp["intake"]["p50_ms"], "intake_p99_ms": tp["intake"]["p99_ms"],
+              "baseline_p50_ms": tp["baseline"]["p50_ms"], "baseline_p99_ms": tp["baseline"]["p99_ms"]}
+    if flow:
+        h |= {"propagation_p50_ms": flow["propagation"]["p50_ms"],
+              "propagation_p99_ms": flow["propagation"]["p99_ms"]}
+    if raw:
+        h |= {"raw_roundtrip_p50_ms": raw["p50_ms"], "raw_roundtrip_p99_ms": raw["p99_ms"]}
+    return h
+
+
+def targets(h: dict[str, Any]) -> dict[str, Any]:
+    ratio, p99 = h.get("intake_ratio"), h.get("propagation_p99_ms")
+    return {"intake_ratio_min": TARGET_RATIO, "propagation_p99_ms_max": TARGET_P99_MS,
+            "intake_ratio_met": ratio is not None and ratio >= TARGET_RATIO,
+            "propagation_p99_met": p99 is not None and p99 < TARGET_P99_MS}
+
+
+def write(out_dir: Path, report: dict[str, Any]) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js, md = out_dir / "report.json", out_dir / "report.md"
+    js.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    md.write_text(markdown(report))
+    return js, md
+
+
+def markdown(r: dict[str, Any]) -> str:
+    h, t, m = r["results"], r["targets"], r["machine"]
+    ok = lambda met: "met" if met else "**missed**"  # noqa: E731
+    g = lambda k: "n/a" if h.get(k) is None else h[k]  # noqa: E731
+    lines = [
+        "# bondline benchmark", "",
+        f"{r['timestamp']} · {m['cpu_count']} CPUs · Python {m['python']} · {m['platform']} · "
+        f"PostgreSQL {m.get('postgres', '?')} · broker Tansu · total {r['durations_s'].get('total')} s", "",
+        "| measure | intake / bondline | baseline / raw | target |", "| --- | --- | --- | --- |",
+        f"| POST /v1/units, {r['settings']['connections']} connections: req/s | {g('intake_rps')} | "
+        f"{g('baseline_rps')} | ratio {g('intake_ratio')} >= {t['intake_ratio_min']}: {ok(t['intake_ratio_met'])} |",
+        f"| POST /v1/units latency p50 / p99 (ms) | {g('intake_p50_ms')} / {g('intake_p99_ms')} | "
+        f"{g('baseline_p50_ms')} / {g('baseline_p99_ms')} | |",
+        f"| intake commit -> repair work order, {r['settings']['flow_rate_per_s']:g}/s: p50 / p99 (ms) | "
+        f"{g('propagation_p50_ms')} / {g('propagation_p99_ms')} | raw Kafka round trip "
+        f"{g('raw_roundtrip_p50_ms')} / {g('raw_roundtrip_p99_ms')} | p99 < {t['propagation_p99_ms_max']:g}: "
+        f"{ok(t['propagation_p99_met'])} |", ""]
+    flow = r.get("propagation")
+    if flow:
+        a, b = flow["stage_release_to_published"], flow["stage_published_to_inbox_claim"]
+        lines += ["Propagation by stage (p50 / p99 ms): released_at -> outbox published_at "
+                  f"{a['p50_ms']} / {a['p99_ms']}; published_at -> repair inbox claim {b['p50_ms']} / {b['p99_ms']} "
+                  "(published_at is stamped after the broker ack, so the second stage can be negative).", ""]
+    if r.get("errors"):
+        lines += ["Errors:", ""] + [f"- {e}" for e in r["errors"]] + [""]
+    lines += ["Every figure, CPU use per process and the settings are in `report.json`.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""Part 1: intake's POST /v1/units against a bare FastAPI + SQLAlchemy baseline, both on PostgreSQL."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tests.bench.procs import ROOT, Proc, Resources, base_env
+from tests.bench.stats import CpuWindow
+from tests.support.stack import token
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    connections: int = 32
+    warmup_s: float = 3.0
+    duration_s: float = 12.0
+
+
+def measure(proc: Proc, load: LoadSettings, auth: str | None = None) -> dict[str, Any]:
+    argv = [sys.executable, "-m", "tests.bench.loadgen", "--port", str(proc.port),
+            "--connections", str(load.connections), "--warmup", str(load.warmup_s),
+            "--duration", str(load.duration_s)] + (["--auth", auth] if auth else [])
+    gen = subprocess.Popen(argv, cwd=ROOT, env=base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(load.warmup_s + 0.5)  # loadgen start-up (~0.5 s) + warm-up
+        cpu = CpuWindow({"server": proc.pid, "loadgen": gen.pid})
+        cpu.start()
+        time.sleep(max(0.5, load.duration_s - 1.0))
+        usage = cpu.stop()
+        out, err = gen.communicate(timeout=load.duration_s + 60)
+    finally:
+        if gen.poll() is None:
+            gen.kill()
+            gen.wait()
+    if gen.returncode != 0:
+        raise RuntimeError(f"load generator failed ({gen.returncode}): {err.decode(errors='replace')}")
+    result = json.loads(out)
+    result["cpu"] = usage
+    return result
+
+
+def run(res: Resources, bootstrap: str, load: LoadSettings) -> dict[str, Any]:
+    intake = res.service("intake", bootstrap, res.database("bondline_bench_intake"))
+    print(f"  intake up on :{intake.port}; {load.connections} connections, "
+          f"{load.warmup_s:g}s warm-up + {load.duration_s:g}s measured", flush=True)
+    intake_result = measure(intake, load, token("intake_clerk")["Authorization"])
+    intake.stop()
+    _show("intake", intake_result)
+    baseline = res.baseline(res.database("bondline_bench_baseline"))
+    print(f"  baseline up on :{baseline.port}", flush=True)
+    baseline_result = measure(baseline, load)
+    baseline.stop()
+    _show("baseline", baseline_result)
+    ratio = intake_result["rps"] / baseline_result["rps"] if baseline_result["rps"] else 0.0
+    return {"intake": intake_result, "baseline": baseline_result, "intake_ratio": round(ratio, 3)}
+
+
+def _show(name: str, r: dict[str, Any]) -> None:
+    print(f"  {name:8s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
+          f"statuses {r['statuses']}  cpu {r['cpu']}", flush=True)
