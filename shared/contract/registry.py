@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -12,10 +12,18 @@ P = TypeVar("P", bound="Payload")
 
 
 class Payload(BaseModel):
-    """Base of every event payload. Unknown (newer, additive) fields are ignored by readers."""
+    """Base of every event payload. Unknown (newer, additive) fields are ignored by readers.
+
+    ``subject_field`` names the field that becomes ``ce_subject`` and the record key (the unit id,
+    so one unit's events stay in order; a parts receipt's id for parts events).
+    """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    unit_id: str
+    subject_field: ClassVar[str] = "unit_id"
+
+    @property
+    def subject(self) -> str:
+        return str(getattr(self, self.subject_field))
 
 
 class UnknownEventType(LookupError):
@@ -72,13 +80,14 @@ class EventRegistry:
             payload = spec.model.model_validate(event.data)
         except ValidationError as exc:
             raise SchemaViolation(f"{event.type} violates its schema: {_brief(exc)}") from exc
-        if event.subject and payload.unit_id != event.subject:
-            raise SchemaViolation(f"ce_subject {event.subject!r} differs from unit_id {payload.unit_id!r}")
+        if event.subject and payload.subject != event.subject:
+            raise SchemaViolation(f"ce_subject {event.subject!r} differs from "
+                                  f"{payload.subject_field} {payload.subject!r}")
         return payload
 
     def to_event(self, payload: Payload, source: str, actor: str | None = None) -> CloudEvent:
         spec = self._by_model[type(payload)]
-        return CloudEvent(type=spec.ce_type, source=source, subject=payload.unit_id,
+        return CloudEvent(type=spec.ce_type, source=source, subject=payload.subject,
                           data=payload.model_dump(mode="json"), actor=actor)
 
 

@@ -13,6 +13,7 @@ NS = "com.bondline.dispatch"
 @REGISTRY.register(f"{NS}.unit.awaiting_dispatch", 1, DISPATCH_EVENTS)
 class UnitAwaitingDispatch(Payload):
     """A unit whose repair ended is now a dispatch candidate."""
+    unit_id: str
     owner_id: str
     outcome: Outcome
     since: datetime

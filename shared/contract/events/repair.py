@@ -15,6 +15,7 @@ NS = "com.bondline.repair"
 @REGISTRY.register(f"{NS}.work_order.opened", 1, REPAIR_EVENTS)
 class WorkOrderOpened(Payload):
     """Repair opened a work order for a unit released to it."""
+    unit_id: str
     work_order_id: str
     owner_id: str
     opened_at: datetime
@@ -23,6 +24,7 @@ class WorkOrderOpened(Payload):
 @REGISTRY.register(f"{NS}.work_order.completed", 1, REPAIR_EVENTS)
 class WorkOrderCompleted(Payload):
     """A work order ended; carries what dispatch needs for taxes and the ledger."""
+    unit_id: str
     work_order_id: str
     owner_id: str
     outcome: Outcome
