@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import units
+from services.intake.api import catalogue, declarations, owners, parts, units
 from services.intake.db import tables
 from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.intake.service.uow import IntakeUnitOfWork
@@ -20,10 +20,11 @@ def define() -> ServiceDefinition:
         name="intake", settings=load(IntakeSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=IntakeUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [units.router], title="bondline intake",
+    routers = [owners.router, catalogue.router, units.router, declarations.router, parts.router]
+    return create_app(rt, routers, title="bondline intake",
                       description="Repair requests, customs entry, inspection and receipt.",
                       run_relay=run_relay, run_consumer=run_consumer)

@@ -1,9 +1,30 @@
 """Intake settings (env prefix INTAKE_)."""
+from __future__ import annotations
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.intake.domain.inspection import DEFAULT_RATES
+from services.intake.domain.owners import CreditTier
 from services.kit.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     port: int = 8001
+    inspection_rates: dict[CreditTier, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RATES),
+        description='JSON, e.g. {"general": 0.1, "certified": 0.05, ...}: share of declarations selected')
+    entry_record_list_pattern: str = r"^[A-Z0-9]{18}$"
+    customs_declaration_pattern: str = r"^\d{18}$"
+    gate_pass_pattern: str = r"^[A-Z0-9]{10,24}$"
+
+    @field_validator("inspection_rates")
+    @classmethod
+    def _all_tiers_between_0_and_1(cls, rates: dict[CreditTier, float]) -> dict[CreditTier, float]:
+        missing = [t.value for t in CreditTier if t not in rates]
+        if missing:
+            raise ValueError(f"missing tiers {missing}")
+        if any(not 0 <= r <= 1 for r in rates.values()):
+            raise ValueError("rates must be between 0 and 1")
+        return rates

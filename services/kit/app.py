@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.kit import dead_letters_api, ops
+from services.kit import dead_letters_api, idempotency, ops
 from services.kit.errors import DomainError
 from services.kit.runtime import Runtime
 
@@ -32,6 +32,8 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.add_exception_handler(DomainError, _domain_error)
     ops.install(app, rt)
     app.include_router(dead_letters_api.router)
+    if rt.d.idempotency is not None:
+        idempotency.install(app, rt.sessions, rt.d.idempotency)
     for r in routers:
         app.include_router(r)
     return app

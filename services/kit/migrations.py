@@ -15,7 +15,7 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from services.kit.db import normalize_url
+from services.kit.db import UtcDateTime, normalize_url
 
 
 def config(migrations_dir: Path, url: str) -> Config:
@@ -66,7 +66,7 @@ def run_env(context: Any, metadata: MetaData) -> None:
     """Body of every service's migrations/env.py."""
     url = context.config.get_main_option("sqlalchemy.url")
     opts = {"target_metadata": metadata, "render_as_batch": url.startswith("sqlite"),
-            "compare_type": True}
+            "compare_type": True, "render_item": _render_item}
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **opts)
         with context.begin_transaction():
@@ -89,6 +89,13 @@ def run_env(context: Any, metadata: MetaData) -> None:
 
     with _file_lock(url):
         asyncio.run(_online())
+
+
+def _render_item(kind: str, obj: Any, _ctx: Any) -> str | bool:
+    """Autogenerate writes our UTC type as the plain column type it stores."""
+    if kind == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 MIGRATION_LOCK = 0x6B6F6E64  # any constant: the lock is per database

@@ -39,6 +39,7 @@ class ServiceDefinition:
     uow_class: Callable[..., Any]
     handlers: dict[str, Handler] = field(default_factory=dict)
     subscribe: list[str] = field(default_factory=list)
+    idempotency: Table | None = None
 
     @property
     def database_url(self) -> str:

@@ -5,14 +5,41 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.intake.domain.documents import DocumentFormats
+from services.intake.domain.owners import CreditTier
 from services.intake.service.uow import IntakeUnitOfWork
-from services.kit.auth import Principal, Role, require
+from services.kit.auth import Principal, Role, authenticate, require
+from services.kit.errors import Forbidden
 
 
 def get_uow(request: Request) -> IntakeUnitOfWork:
     return request.app.state.runtime.uow()
 
 
+def get_rates(request: Request) -> dict[CreditTier, float]:
+    return request.app.state.runtime.d.settings.inspection_rates
+
+
+def get_formats(request: Request) -> DocumentFormats:
+    s = request.app.state.runtime.d.settings
+    return DocumentFormats(s.entry_record_list_pattern, s.customs_declaration_pattern, s.gate_pass_pattern)
+
+
+def own_scope(principal: Principal, owner_id: str) -> None:
+    """A partner acts and reads only for the owner its token is bound to."""
+    if principal.role is Role.partner and principal.owner_id != owner_id:
+        raise Forbidden(f"partner token for owner {principal.owner_id} cannot act for owner {owner_id}")
+
+
 UoW = Annotated[IntakeUnitOfWork, Depends(get_uow)]
+Rates = Annotated[dict[CreditTier, float], Depends(get_rates)]
+Formats = Annotated[DocumentFormats, Depends(get_formats)]
+AnyUser = Annotated[Principal, Depends(authenticate)]
 Clerk = Annotated[Principal, Depends(require(Role.intake_clerk))]
-Staff = Annotated[Principal, Depends(require(Role.intake_clerk, Role.technician, Role.customs_officer))]
+ClerkOrTech = Annotated[Principal, Depends(require(Role.intake_clerk, Role.technician))]
+ClerkOrPartner = Annotated[Principal, Depends(require(Role.intake_clerk, Role.partner))]
+Officer = Annotated[Principal, Depends(require(Role.customs_officer))]
+Staff = Annotated[Principal, Depends(require(Role.intake_clerk, Role.technician, Role.customs_officer,
+                                             Role.dispatcher))]
+Reader = Annotated[Principal, Depends(require(Role.intake_clerk, Role.technician, Role.customs_officer,
+                                              Role.dispatcher, Role.partner))]

@@ -1,30 +1,64 @@
 """Request and response bodies (kept apart from tables and domain)."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.intake.domain.units import Origin, Unit
+from services.intake.domain.owners import CreditTier, OwnerKind
+from services.intake.domain.units import Origin, Step, Unit
+
+Text = Field(default="", max_length=4000)
 
 
-class ReceiveUnitIn(BaseModel):
-    owner_id: str = Field(min_length=1, max_length=64)
+class ContactIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+
+
+class OwnerIn(BaseModel):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: OwnerKind
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    credit_tier: CreditTier
+    group: str | None = Field(None, max_length=100)
+    contacts: list[ContactIn] = []
+
+
+class OwnerPatch(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    credit_tier: CreditTier | None = None
+    group: str | None = Field(None, max_length=100)
+    contacts: list[ContactIn] | None = None
+    expected_version: int | None = Field(None, description="optimistic lock: the version you read")
+
+
+class RequestedUnitIn(BaseModel):
     serial_number: str = Field(min_length=1, max_length=100)
     part_number: str = Field(min_length=1, max_length=100)
-    description: str = Field("", max_length=2000)
-    hs_code: str = Field(description="10-digit HS code")
-    origin: Origin
-    origin_country: str | None = Field(None, description="ISO 3166-1 alpha-2, for foreign units")
+    description: str = Text
+    hs_code: str = Field(max_length=20, description="10-digit HS code")
     declared_value: Decimal = Field(max_digits=16, decimal_places=2)
-    currency: str = Field(description="ISO 4217")
+    currency: str = Field(max_length=3, description="ISO 4217")
+    fault_description: str = Text
     warranty: bool = False
-    fault_description: str = Field("", max_length=4000)
+    maker_group: str | None = Field(None, max_length=100, description="for own-products-only catalogue entries")
+
+
+class RepairRequestIn(BaseModel):
+    owner_id: str = Field(min_length=1, max_length=64)
+    origin: str = Field(description="ISO 3166-1 alpha-2 country of the units, or 'domestic'")
+    units: list[RequestedUnitIn] = Field(max_length=500)
 
 
 class UnitOut(BaseModel):
     id: str
+    request_id: str
     owner_id: str
     serial_number: str
     part_number: str
@@ -37,11 +71,45 @@ class UnitOut(BaseModel):
     warranty: bool
     state: str
     custody_location: str
+    customs_released: bool
+    catalogue_version: int
+    declaration_id: str | None
     documents: dict[str, str]
-    received_at: datetime
+    discrepancy: dict[str, str]
+    rejection_reason: str | None
+    announced_at: datetime
+    received_at: datetime | None
     released_at: datetime | None
     version: int
 
     @classmethod
     def of(cls, u: Unit) -> "UnitOut":
         return cls(**{k: getattr(u, k) for k in cls.model_fields})
+
+
+class RepairRequestOut(BaseModel):
+    request_id: str
+    units: list[UnitOut]
+
+
+class StepOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str
+    documents: dict[str, str]
+    note: str
+
+
+class UnitHistoryOut(BaseModel):
+    unit: UnitOut
+    history: list[StepOut]
+
+    @classmethod
+    def of(cls, u: Unit, steps: list[Step]) -> "UnitHistoryOut":
+        return cls(unit=UnitOut.of(u), history=[StepOut(**asdict(s)) for s in steps])
+
+
+def plain(obj: Any) -> dict[str, Any]:
+    return asdict(obj)

@@ -1,35 +1,85 @@
-"""Units: receive, release to repair, read, list."""
+"""Repair requests and units: announce, receive, resolve, reject, release; read, filter, history."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
-from services.intake.api.deps import Clerk, Staff, UoW
-from services.intake.api.schemas import ReceiveUnitIn, UnitOut
-from services.intake.service import units
+from services.intake.api.deps import ClerkOrPartner, ClerkOrTech, Clerk, Reader, UoW, own_scope
+from services.intake.api.schemas import RepairRequestIn, RepairRequestOut, UnitHistoryOut, UnitOut
+from services.intake.db.units import UnitFilter
+from services.intake.domain.requests import RequestedUnit
+from services.intake.domain.units import UnitState
+from services.intake.service import queries, receipts, requests
+from services.kit.auth import Role
 
-router = APIRouter(prefix="/v1/units", tags=["units"])
+router = APIRouter(prefix="/v1", tags=["units"])
 
 
-@router.post("", status_code=201, response_model=UnitOut, summary="Receive a unit into bonded custody")
-async def receive(body: ReceiveUnitIn, uow: UoW, who: Clerk) -> UnitOut:
-    unit = await units.receive_unit(uow, units.ReceiveUnit(**body.model_dump()), who.actor)
+class ReceiptIn(BaseModel):
+    serial_number: str = Field(min_length=1, max_length=100, description="as read on the unit")
+    part_number: str = Field(min_length=1, max_length=100, description="as read on the unit")
+    condition_notes: str = Field("", max_length=4000)
+
+
+class ResolutionIn(BaseModel):
+    accept: bool = Field(description="true: accept the unit as found; false: reject and return it")
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class RejectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+@router.post("/repair-requests", status_code=201, response_model=RepairRequestOut,
+             summary="Pre-alert units for repair (all are checked; all announced or none)")
+async def submit(body: RepairRequestIn, uow: UoW, who: ClerkOrPartner) -> RepairRequestOut:
+    own_scope(who, body.owner_id)
+    cmd = requests.SubmitRequest(body.owner_id, body.origin, [RequestedUnit(**u.model_dump()) for u in body.units])
+    request_id, units = await requests.submit(uow, cmd, who.actor)
+    return RepairRequestOut(request_id=request_id, units=[UnitOut.of(u) for u in units])
+
+
+@router.post("/units/{unit_id}/receipt", response_model=UnitOut,
+             summary="Receive a declared unit; a serial/part mismatch becomes a discrepancy")
+async def receive(unit_id: str, body: ReceiptIn, uow: UoW, who: Clerk) -> UnitOut:
+    unit = await receipts.receive(uow, unit_id, body.serial_number, body.part_number, body.condition_notes, who.actor)
     return UnitOut.of(unit)
 
 
-@router.post("/{unit_id}/release", response_model=UnitOut, summary="Release a received unit to repair")
-async def release(unit_id: str, uow: UoW, who: Clerk) -> UnitOut:
-    return UnitOut.of(await units.release_to_repair(uow, unit_id, who.actor))
+@router.post("/units/{unit_id}/discrepancy/resolution", response_model=UnitOut)
+async def resolve(unit_id: str, body: ResolutionIn, uow: UoW, who: Clerk) -> UnitOut:
+    return UnitOut.of(await receipts.resolve(uow, unit_id, body.accept, body.note, who.actor))
 
 
-@router.get("/{unit_id}", response_model=UnitOut)
-async def get(unit_id: str, uow: UoW, _who: Staff) -> UnitOut:
-    return UnitOut.of(await units.get_unit(uow, unit_id))
+@router.post("/units/{unit_id}/rejection", response_model=UnitOut,
+             summary="Reject and return a unit (4500 before customs release, 4561 after)")
+async def reject(unit_id: str, body: RejectionIn, uow: UoW, who: Clerk) -> UnitOut:
+    return UnitOut.of(await receipts.reject(uow, unit_id, body.reason, who.actor))
 
 
-@router.get("", response_model=list[UnitOut])
-async def list_units(uow: UoW, _who: Staff, state: str | None = None, owner_id: str | None = None,
-                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[UnitOut]:
-    return [UnitOut.of(u) for u in await units.list_units(uow, state, owner_id, limit, offset)]
+@router.post("/units/{unit_id}/release", response_model=UnitOut, summary="Release a received unit to repair")
+async def release(unit_id: str, uow: UoW, who: ClerkOrTech) -> UnitOut:
+    return UnitOut.of(await receipts.release(uow, unit_id, who.actor))
+
+
+@router.get("/units/{unit_id}", response_model=UnitHistoryOut, summary="A unit and its full history")
+async def get(unit_id: str, uow: UoW, who: Reader) -> UnitHistoryOut:
+    unit, steps = await queries.unit_with_history(uow, unit_id)
+    own_scope(who, unit.owner_id)
+    return UnitHistoryOut.of(unit, steps)
+
+
+@router.get("/units", response_model=list[UnitOut], summary="Units, filtered and paginated, newest first")
+async def find(uow: UoW, who: Reader, state: UnitState | None = None, owner_id: str | None = None,
+               serial_number: str | None = None, hs_code: str | None = None,
+               announced_since: datetime | None = None, announced_before: datetime | None = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0) -> list[UnitOut]:
+    if who.role is Role.partner:
+        owner_id = who.owner_id
+    f = UnitFilter(state.value if state else None, owner_id, serial_number, hs_code, announced_since,
+                   announced_before)
+    return [UnitOut.of(u) for u in await queries.find_units(uow, f, limit, offset)]

@@ -1,23 +1,74 @@
-"""Intake's tables: SQLAlchemy 2 declarative models plus the messaging tables."""
+"""Intake's tables: SQLAlchemy 2 declarative models plus the messaging and idempotency tables."""
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, Integer, MetaData, Numeric, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.messaging.tables import messaging_tables
 from services.kit.db import NAMING, UtcDateTime
+from services.kit.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class UnitRow(Base):
+class Audited:
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class OwnerRow(Audited, Base):
+    __tablename__ = "owners"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    credit_tier: Mapped[str] = mapped_column(String(32))
+    group_name: Mapped[str | None] = mapped_column(String(100))
+    contacts: Mapped[list] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class CatalogueVersionRow(Audited, Base):
+    __tablename__ = "catalogue_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogueEntryRow(Base):
+    __tablename__ = "catalogue_entries"
+    version: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.version"), primary_key=True)
+    hs_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    own_products_only: Mapped[bool] = mapped_column(default=False)
+
+
+class ProhibitionRow(Base):
+    __tablename__ = "catalogue_prohibitions"
+    version: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.version"), primary_key=True)
+    hs_prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RepairRequestRow(Audited, Base):
+    __tablename__ = "repair_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("owners.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(10))
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    catalogue_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UnitRow(Audited, Base):
     __tablename__ = "units"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_id: Mapped[str | None] = mapped_column(String(36), index=True)
     owner_id: Mapped[str] = mapped_column(String(64), index=True)
     serial_number: Mapped[str] = mapped_column(String(100))
     part_number: Mapped[str] = mapped_column(String(100))
@@ -29,16 +80,75 @@ class UnitRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     warranty: Mapped[bool] = mapped_column(default=False)
     fault_description: Mapped[str] = mapped_column(Text, default="")
+    maker_group: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(32), index=True)
     custody_location: Mapped[str] = mapped_column(String(64))
     documents: Mapped[dict] = mapped_column(JSON, default=dict)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    catalogue_version: Mapped[int | None] = mapped_column(Integer)
+    declaration_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customs_released: Mapped[bool] = mapped_column(default=False)
+    condition_notes: Mapped[str] = mapped_column(Text, default="")
+    discrepancy: Mapped[dict] = mapped_column(JSON, default=dict)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_by: Mapped[str] = mapped_column(String(200))
     updated_by: Mapped[str] = mapped_column(String(200))
     __table_args__ = (Index("ix_units_serial_number", "serial_number"),)
 
 
+class UnitHistoryRow(Base):
+    __tablename__ = "unit_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(36), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    documents: Mapped[dict] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeclarationRow(Audited, Base):
+    __tablename__ = "declarations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    bonded_inventory_list_no: Mapped[str] = mapped_column(String(18), unique=True)
+    supervision_mode: Mapped[str] = mapped_column(String(4))
+    gate_pass_no: Mapped[str] = mapped_column(String(32))
+    gate_pass_type: Mapped[str] = mapped_column(String(1))
+    origin: Mapped[str] = mapped_column(String(10))
+    entry_record_list_no: Mapped[str | None] = mapped_column(String(32))
+    export_declaration_no: Mapped[str | None] = mapped_column(String(32))
+    selected: Mapped[bool] = mapped_column(default=False)
+    selection_rate: Mapped[float] = mapped_column(Float)
+    selection_draw: Mapped[float] = mapped_column(Float)
+    credit_tier: Mapped[str] = mapped_column(String(32))
+    methods: Mapped[list] = mapped_column(JSON, default=list)
+    inspection_result: Mapped[str | None] = mapped_column(String(16))
+    inspection_method: Mapped[str | None] = mapped_column(String(16))
+    seals: Mapped[list] = mapped_column(JSON, default=list)
+    inspection_notes: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PartsReceiptRow(Audited, Base):
+    __tablename__ = "parts_receipts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    part_number: Mapped[str] = mapped_column(String(100), index=True)
+    lot: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_value: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    hs_code: Mapped[str] = mapped_column(String(10))
+    origin: Mapped[str] = mapped_column(String(10))
+    bonded: Mapped[bool] = mapped_column(default=True)
+    documents: Mapped[dict] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
+idempotency_keys = idempotency_table(Base.metadata)
 metadata = Base.metadata

@@ -1,4 +1,4 @@
-"""The unit as intake knows it, and its custody state machine."""
+"""The unit as intake knows it: custody state machine from announcement to release to repair."""
 from __future__ import annotations
 
 import re
@@ -10,13 +10,16 @@ from enum import StrEnum
 from services.kit.errors import Conflict, RuleViolation
 
 HS_CODE = re.compile(r"^\d{10}$")
-CURRENCY = re.compile(r"^[A-Z]{3}$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 class UnitState(StrEnum):
+    announced = "announced"
+    declared = "declared"                    # entered under customs, cleared for receipt
+    inspection_pending = "inspection_pending"
+    discrepancy = "discrepancy"
     received = "received"
     released_to_repair = "released_to_repair"
+    rejected = "rejected"
 
 
 class Origin(StrEnum):
@@ -24,9 +27,33 @@ class Origin(StrEnum):
     domestic = "domestic"
 
 
+S = UnitState
+ALLOWED = {  # action -> states it may start from
+    "declare": {S.announced}, "inspect": {S.inspection_pending}, "receive": {S.declared},
+    "resolve": {S.discrepancy}, "release": {S.received},
+    "reject": {S.declared, S.inspection_pending, S.discrepancy, S.received},
+}
+LOCATION = {S.announced: "not arrived", S.declared: "zone gate", S.inspection_pending: "inspection area",
+            S.discrepancy: "quarantine", S.received: "awaiting repair", S.released_to_repair: "in repair",
+            S.rejected: "return area"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a unit's history."""
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str
+    documents: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
 @dataclass
 class Unit:
     id: str
+    request_id: str
     owner_id: str
     serial_number: str
     part_number: str
@@ -34,34 +61,90 @@ class Unit:
     origin: Origin
     declared_value: Decimal
     currency: str
-    received_at: datetime
+    catalogue_version: int
+    announced_at: datetime
     description: str = ""
     origin_country: str | None = None
     warranty: bool = False
     fault_description: str = ""
-    custody_location: str = "awaiting repair"
-    state: UnitState = UnitState.received
+    maker_group: str | None = None
+    state: UnitState = UnitState.announced
+    custody_location: str = "not arrived"
     documents: dict[str, str] = field(default_factory=dict)
+    declaration_id: str | None = None
+    customs_released: bool = False
+    condition_notes: str = ""
+    discrepancy: dict[str, str] = field(default_factory=dict)
+    rejection_reason: str | None = None
+    received_at: datetime | None = None
     released_at: datetime | None = None
     version: int = 1
+    history: list[Step] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        check_unit_facts(self.hs_code, self.origin, self.origin_country, self.declared_value, self.currency)
+    @classmethod
+    def announce(cls, at: datetime, actor: str, **facts: object) -> "Unit":
+        unit = cls(announced_at=at, **facts)  # type: ignore[arg-type]
+        unit.history.append(Step(at, actor, "announce", None, S.announced.value, {},
+                                 f"eligible under catalogue version {unit.catalogue_version}"))
+        return unit
 
-    def release_to_repair(self, now: datetime) -> None:
-        if self.state is not UnitState.received:
-            raise Conflict(f"unit {self.id} is {self.state.value}; only a received unit can be released to repair",
-                           allowed_from=[UnitState.received.value])
-        self.state, self.released_at = UnitState.released_to_repair, now
-        self.custody_location = "in repair"
+    def _check(self, action: str) -> None:
+        if self.state not in ALLOWED[action]:
+            allowed = sorted(s.value for s in ALLOWED[action])
+            raise Conflict(f"cannot {action} unit {self.id}: it is {self.state.value}; {action} is allowed "
+                           f"from {', '.join(allowed)}", state=self.state.value, allowed_from=allowed)
 
+    def _move(self, action: str, to: UnitState, at: datetime, actor: str, note: str = "",
+              documents: dict[str, str] | None = None) -> None:
+        self._check(action)
+        self.history.append(Step(at, actor, action, self.state.value, to.value, dict(documents or {}), note))
+        self.state, self.custody_location = to, LOCATION[to]
 
-def check_unit_facts(hs_code: str, origin: Origin, country: str | None, value: Decimal, currency: str) -> None:
-    if not HS_CODE.match(hs_code):
-        raise RuleViolation(f"HS code {hs_code!r} must be 10 digits", field="hs_code")
-    if origin is Origin.foreign and not (country and COUNTRY.match(country)):
-        raise RuleViolation("a foreign unit needs its ISO 3166 origin country", field="origin_country")
-    if value <= 0:
-        raise RuleViolation("declared value must be positive", field="declared_value")
-    if not CURRENCY.match(currency):
-        raise RuleViolation(f"currency {currency!r} is not an ISO 4217 code", field="currency")
+    def declare(self, declaration_id: str, documents: dict[str, str], selected: bool, at: datetime,
+                actor: str) -> None:
+        self.documents |= documents
+        self.declaration_id = declaration_id
+        self._move("declare", S.inspection_pending if selected else S.declared, at, actor, documents=documents)
+        self.customs_released = not selected
+
+    def inspected(self, passed: bool, at: datetime, actor: str, note: str = "") -> None:
+        if passed:
+            self._move("inspect", S.declared, at, actor, note)
+            self.customs_released = True
+        else:
+            self.reject(f"failed customs inspection: {note}".rstrip(": "), at, actor)
+
+    def receive(self, serial: str, part: str, condition: str, at: datetime, actor: str) -> bool:
+        """True if received; False if it does not match the request and awaits a clerk."""
+        self.condition_notes = condition
+        if (serial, part) != (self.serial_number, self.part_number):
+            self.discrepancy = {"expected_serial_number": self.serial_number, "found_serial_number": serial,
+                                "expected_part_number": self.part_number, "found_part_number": part}
+            self._move("receive", S.discrepancy, at, actor, "serial or part number differs from the request")
+            return False
+        self._move("receive", S.received, at, actor, condition)
+        self.received_at = at
+        return True
+
+    def resolve(self, accept: bool, note: str, at: datetime, actor: str) -> None:
+        self._check("resolve")
+        if not accept:
+            self.reject(f"discrepancy not accepted: {note}".rstrip(": "), at, actor)
+            return
+        self.serial_number = self.discrepancy.get("found_serial_number", self.serial_number)
+        self.part_number = self.discrepancy.get("found_part_number", self.part_number)
+        self._move("resolve", S.received, at, actor, note or "accepted as found")
+        self.received_at = at
+
+    def release_to_repair(self, at: datetime, actor: str) -> None:
+        self._move("release", S.released_to_repair, at, actor)
+        self.released_at = at
+
+    def reject(self, reason: str, at: datetime, actor: str) -> str:
+        """Refuse the unit; returns the return mode: 4500 before customs release, 4561 after."""
+        if not reason.strip():
+            raise RuleViolation("a rejection needs a reason", field="reason")
+        mode = "4561" if self.customs_released else "4500"
+        self._move("reject", S.rejected, at, actor, reason, {"return_mode": mode})
+        self.rejection_reason, self.documents = reason, self.documents | {"return_mode": mode}
+        return mode

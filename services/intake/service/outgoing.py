@@ -1,8 +1,12 @@
 """Domain state to the published contract (integration events)."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from shared.contract.events import intake as ev
 from shared.contract.events.common import Money
-from shared.contract.events.intake import UnitReceived, UnitReleasedToRepair
+from services.intake.domain.declarations import Declaration
+from services.intake.domain.parts import PartsReceipt
 from services.intake.domain.units import Unit
 
 
@@ -15,11 +19,62 @@ def _facts(u: Unit) -> dict:
     }
 
 
-def received(u: Unit) -> UnitReceived:
-    return UnitReceived(**_facts(u), custody_location=u.custody_location, received_at=u.received_at)
+def _step(u: Unit) -> dict:
+    return {"unit_id": u.id, "owner_id": u.owner_id, "documents": u.documents}
 
 
-def released(u: Unit) -> UnitReleasedToRepair:
+def announced(u: Unit) -> ev.UnitAnnounced:
+    return ev.UnitAnnounced(**_facts(u), request_id=u.request_id, warranty=u.warranty,
+                            fault_description=u.fault_description, catalogue_version=u.catalogue_version,
+                            announced_at=u.announced_at)
+
+
+def declared(u: Unit, d: Declaration) -> list[ev.Payload]:
+    s = d.selection
+    assert s is not None
+    out: list[ev.Payload] = [ev.UnitDeclared(**_step(u), declaration_id=d.id, inspection_selected=s.selected,
+                                             declared_at=d.declared_at)]
+    if s.selected:
+        method = "remote_video" if len(s.methods) > 1 else "on_site"
+        out.append(ev.UnitInspectionSelected(**_step(u), declaration_id=d.id, method=method,
+                                             credit_tier=s.tier.value, rate=s.rate, selected_at=d.declared_at))
+    return out
+
+
+def inspected(u: Unit, d: Declaration, at: datetime) -> ev.UnitInspected:
+    assert d.inspection_method is not None and d.inspection_result is not None
+    return ev.UnitInspected(**_step(u), declaration_id=d.id, method=d.inspection_method.value,
+                            result=d.inspection_result, seals=list(d.seals), notes=d.inspection_notes,
+                            inspected_at=at)
+
+
+def received(u: Unit) -> ev.UnitReceived:
+    assert u.received_at is not None
+    return ev.UnitReceived(**_facts(u), custody_location=u.custody_location, received_at=u.received_at,
+                           condition_notes=u.condition_notes, catalogue_version=u.catalogue_version)
+
+
+def discrepancy(u: Unit, at: datetime) -> ev.UnitDiscrepancyFound:
+    return ev.UnitDiscrepancyFound(**_step(u), **u.discrepancy, found_at=at)
+
+
+def resolved(u: Unit, accepted: bool, note: str, at: datetime) -> ev.UnitDiscrepancyResolved:
+    return ev.UnitDiscrepancyResolved(**_step(u), resolution="accepted_as_found" if accepted else "rejected",
+                                      note=note, resolved_at=at)
+
+
+def rejected(u: Unit, at: datetime) -> ev.UnitRejected:
+    return ev.UnitRejected(**_step(u), reason=u.rejection_reason or "", return_mode=u.documents["return_mode"],
+                           rejected_at=at)
+
+
+def released(u: Unit) -> ev.UnitReleasedToRepair:
     assert u.released_at is not None
-    return UnitReleasedToRepair(**_facts(u), warranty=u.warranty, fault_description=u.fault_description,
-                                released_at=u.released_at)
+    return ev.UnitReleasedToRepair(**_facts(u), warranty=u.warranty, fault_description=u.fault_description,
+                                   released_at=u.released_at)
+
+
+def parts(p: PartsReceipt) -> ev.PartsReceived:
+    return ev.PartsReceived(receipt_id=p.id, part_number=p.part_number, lot=p.lot, quantity=p.quantity,
+                            unit_value=Money(amount=p.unit_value, currency=p.currency), hs_code=p.hs_code,
+                            origin=p.origin.value, bonded=p.bonded, documents=p.documents, received_at=p.received_at)

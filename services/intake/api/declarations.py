@@ -1,0 +1,62 @@
+"""Customs entry per shipment and customs inspection."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from services.intake.api.deps import Clerk, Formats, Officer, Rates, Staff, UoW
+from services.intake.api.schemas import UnitOut
+from services.intake.domain.declarations import Declaration
+from services.intake.domain.documents import GatePassType
+from services.intake.domain.inspection import Method
+from services.intake.domain.units import Unit
+from services.intake.service import declarations
+
+router = APIRouter(prefix="/v1/declarations", tags=["customs"])
+
+
+class DeclarationIn(BaseModel):
+    unit_ids: list[str] = Field(min_length=1, max_length=500)
+    bonded_inventory_list_no: str = Field(description="18 characters: QD + district(4) + year(2) + I/E + seq(9)")
+    supervision_mode: str = Field("1371", description="1371 bonded repair")
+    entry_record_list_no: str | None = Field(None, description="foreign units only")
+    export_declaration_no: str | None = Field(None, description="domestic units: the owner's 1300 declaration")
+    gate_pass_no: str
+    gate_pass_type: GatePassType
+
+
+class InspectionIn(BaseModel):
+    method: Method
+    passed: bool
+    seals: list[str] = Field(default_factory=list, max_length=50)
+    notes: str = Field("", max_length=4000)
+
+
+def out(d: Declaration, units: list[Unit]) -> dict[str, Any]:
+    s = d.selection
+    assert s is not None
+    return {"id": d.id, "documents": d.documents(), "declared_at": d.declared_at,
+            "inspection": {"selected": s.selected, "rate": s.rate, "draw": s.draw, "credit_tier": s.tier.value,
+                           "methods": [m.value for m in s.methods], "result": d.inspection_result,
+                           "method": d.inspection_method, "seals": list(d.seals), "notes": d.inspection_notes},
+            "units": [UnitOut.of(u).model_dump(mode="json") for u in units]}
+
+
+@router.post("", status_code=201, summary="Declare a shipment's units to customs (selection is computed)")
+async def declare(body: DeclarationIn, uow: UoW, who: Clerk, rates: Rates, formats: Formats) -> dict[str, Any]:
+    d, units = await declarations.declare(uow, declarations.Declare(**body.model_dump()), rates, formats, who.actor)
+    return out(d, units)
+
+
+@router.post("/{declaration_id}/inspection", summary="Record the customs inspection result")
+async def inspect(declaration_id: str, body: InspectionIn, uow: UoW, who: Officer) -> dict[str, Any]:
+    d, units = await declarations.inspect(uow, declaration_id, body.method, body.passed, body.seals, body.notes,
+                                          who.actor)
+    return out(d, units)
+
+
+@router.get("/{declaration_id}")
+async def get(declaration_id: str, uow: UoW, _who: Staff) -> dict[str, Any]:
+    return out(*await declarations.get(uow, declaration_id))

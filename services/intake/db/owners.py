@@ -1,0 +1,48 @@
+"""Owners: rows to domain and back."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.db.tables import OwnerRow
+from services.intake.domain.owners import Contact, CreditTier, Owner, OwnerKind
+from services.kit.errors import Conflict
+
+
+class OwnerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, owner_id: str) -> Owner | None:
+        row = await self.session.get(OwnerRow, owner_id)
+        return _to_domain(row) if row else None
+
+    async def add(self, o: Owner, actor: str) -> None:
+        if await self.session.get(OwnerRow, o.id) is not None:
+            raise Conflict(f"owner {o.id!r} already exists", field="id")
+        self.session.add(OwnerRow(**_to_row(o), created_by=actor, updated_by=actor))
+
+    async def save(self, o: Owner, actor: str) -> None:
+        result = await self.session.execute(update(OwnerRow).where(OwnerRow.id == o.id, OwnerRow.version == o.version)
+                                            .values(**(_to_row(o) | {"version": o.version + 1, "updated_by": actor})))
+        if result.rowcount != 1:
+            raise Conflict(f"owner {o.id} was changed by someone else; reload and retry")
+        o.version += 1
+
+    async def list(self, limit: int, offset: int) -> list[Owner]:
+        rows = await self.session.scalars(select(OwnerRow).order_by(OwnerRow.id).limit(limit).offset(offset))
+        return [_to_domain(r) for r in rows]
+
+
+def _to_row(o: Owner) -> dict:
+    return {"id": o.id, "name": o.name, "kind": o.kind.value, "country": o.country,
+            "credit_tier": o.credit_tier.value, "group_name": o.group,
+            "contacts": [asdict(c) for c in o.contacts], "version": o.version}
+
+
+def _to_domain(r: OwnerRow) -> Owner:
+    return Owner(id=r.id, name=r.name, kind=OwnerKind(r.kind), country=r.country,
+                 credit_tier=CreditTier(r.credit_tier), group=r.group_name,
+                 contacts=[Contact(**c) for c in r.contacts], version=r.version)

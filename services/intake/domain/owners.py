@@ -1,0 +1,46 @@
+"""Equipment owners and partners, with their customs credit tier."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from services.kit.errors import RuleViolation
+
+
+class CreditTier(StrEnum):
+    """The five customs credit tiers in force since 2026-04-01 (GACC Order 282)."""
+    advanced_certified = "advanced_certified"
+    certified = "certified"
+    general = "general"
+    dishonest = "dishonest"
+    seriously_dishonest = "seriously_dishonest"
+
+
+class OwnerKind(StrEnum):
+    overseas = "overseas"
+    domestic = "domestic"
+
+
+@dataclass
+class Contact:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Owner:
+    id: str
+    name: str
+    kind: OwnerKind
+    country: str
+    credit_tier: CreditTier
+    group: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    version: int = 1
+
+    def check(self, countries: frozenset[str]) -> None:
+        if self.country not in countries:
+            raise RuleViolation(f"unknown ISO 3166 country {self.country!r}", field="country")
+        if self.kind is OwnerKind.domestic and self.country != "CN":
+            raise RuleViolation("a domestic owner is in CN", field="country")
