@@ -1,4 +1,8 @@
-"""`make demo`: while `make run` is up, drive a handful of realistic units through the public APIs."""
+"""`make demo`: while `make run` is up, drive realistic units through the public HTTP APIs.
+
+Covers foreign and domestic units, a customs inspection, a rejection with its return, and the hand-over
+to repair and dispatch.
+"""
 from __future__ import annotations
 
 import os
@@ -13,17 +17,24 @@ from services.kit.settings import CommonSettings, load
 
 URLS = {name: os.environ.get(f"{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}")
         for name, port in (("intake", 8001), ("repair", 8002), ("dispatch", 8003))}
-RUN = time.strftime("%Y%m%d%H%M%S")
-UNITS = [  # (owner, serial, part, description, HS code, origin, country, value, currency, outcome)
-    ("fab-shanghai-1", "ESC-22871", "0040-86372", "Electrostatic chuck, 300 mm", "8486909000", "foreign", "US",
-     "42000.00", "USD", "repaired"),
-    ("fab-wuxi-2", "RFG-11902", "AE-3155086", "RF generator 13.56 MHz", "8543709990", "foreign", "JP",
-     "3150000", "JPY", "repaired"),
-    ("oem-suzhou", "PCB-55310", "KLA-710-650046", "Inspection tool controller board", "9031410000",
-     "domestic", None, "86000.00", "CNY", "beyond_repair"),
-    ("fab-shanghai-1", "TMP-90311", "EBARA-ET1600", "Turbo-molecular pump", "8414100090", "foreign", "DE",
-     "21500.00", "EUR", "returned_unrepaired"),
+RUN = time.strftime("%y%m%d%H%M%S")
+OWNERS = [
+    {"id": "fab-sh-1", "name": "Shanghai Fab One", "kind": "overseas", "country": "SG", "group": "sgfab",
+     "credit_tier": "advanced_certified", "contacts": [{"name": "Tan Wei", "email": "tan.wei@example.com"}]},
+    {"id": "oem-sz", "name": "Suzhou Metrology OEM", "kind": "domestic", "country": "CN", "group": "szoem",
+     "credit_tier": "general", "contacts": [{"name": "Zhang Min", "phone": "+86 512 0000 0000"}]},
+    {"id": "trader-x", "name": "Trader X", "kind": "overseas", "country": "US", "group": None,
+     "credit_tier": "seriously_dishonest", "contacts": []},
 ]
+# owner, origin, description, part, HS code, value, currency, repair outcome
+UNITS = [
+    ("fab-sh-1", "US", "Electrostatic chuck, 300 mm", "0040-86372", "8486909000", "42000.00", "USD", "repaired"),
+    ("fab-sh-1", "JP", "RF generator 13.56 MHz", "AE-3155086", "8543709990", "3150000", "JPY", "repaired"),
+    ("oem-sz", "domestic", "Wafer inspection controller board", "KLA-710-650046", "9031410000", "86000.00", "CNY",
+     "beyond_repair"),
+    ("fab-sh-1", "DE", "Turbo-molecular pump", "ET1600", "8414100090", "21500.00", "EUR", "returned_unrepaired"),
+]
+_seq = iter(range(1, 10_000))
 
 
 def headers(role: str) -> dict[str, str]:
@@ -31,9 +42,10 @@ def headers(role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(secret, 'demo-' + role, role)}"}
 
 
-def call(client: httpx.Client, method: str, service: str, path: str, role: str, **kw: Any) -> Any:
+def call(client: httpx.Client, method: str, service: str, path: str, role: str, ok: tuple = (200, 201),
+         **kw: Any) -> Any:
     r = client.request(method, URLS[service] + path, headers=headers(role), **kw)
-    if r.status_code >= 400:
+    if r.status_code not in ok:
         sys.exit(f"demo: {method} {service}{path} -> {r.status_code} {r.text}")
     return r.json()
 
@@ -47,26 +59,78 @@ def wait_for(what: str, fn: Any, timeout: float = 30) -> Any:
     sys.exit(f"demo: timed out waiting for {what}; is `make run` up?")
 
 
+def declaration(unit_id: str, origin: str) -> dict[str, Any]:
+    n = next(_seq)
+    body = {"unit_ids": [unit_id], "bonded_inventory_list_no": f"QD2244{RUN[:2]}I{RUN[6:]}{n:03d}",
+            "supervision_mode": "1371", "gate_pass_no": f"HF{RUN}{n:04d}", "gate_pass_type": "2"}
+    if origin == "domestic":
+        body["export_declaration_no"] = f"2244{RUN}{n:02d}"
+    else:
+        body["entry_record_list_no"] = f"ER{RUN}{n:04d}"
+    return body
+
+
+def take_in(client: httpx.Client, owner: str, origin: str, desc: str, part: str, hs: str, value: str,
+            ccy: str) -> tuple[dict, dict]:
+    serial = f"{part.split('-')[0]}-{RUN}-{next(_seq)}"
+    unit = call(client, "POST", "intake", "/v1/repair-requests", "intake_clerk", json={
+        "owner_id": owner, "origin": origin, "units": [{
+            "serial_number": serial, "part_number": part, "description": desc, "hs_code": hs,
+            "declared_value": value, "currency": ccy, "fault_description": "fails self-test"}]})["units"][0]
+    decl = call(client, "POST", "intake", "/v1/declarations", "intake_clerk", json=declaration(unit["id"], origin))
+    return unit, decl
+
+
+def inspect_if_selected(client: httpx.Client, decl: dict, passed: bool = True) -> str:
+    if not decl["inspection"]["selected"]:
+        return "not selected"
+    method = decl["inspection"]["methods"][-1]
+    call(client, "POST", "intake", f"/v1/declarations/{decl['id']}/inspection", "customs_officer",
+         json={"method": method, "passed": passed, "seals": ["CUSTOMS-SEAL-0042"],
+               "notes": "" if passed else "markings do not match the declaration"})
+    return f"inspected ({method}, {'passed' if passed else 'failed'})"
+
+
 def main() -> None:
     with httpx.Client(timeout=15) as client:
         try:
             client.get(URLS["intake"] + "/healthz")
         except httpx.HTTPError:
             sys.exit("demo: intake is not answering; start `make run` first")
-        for owner, serial, part, desc, hs, origin, country, value, ccy, outcome in UNITS:
-            body = {"owner_id": owner, "serial_number": f"{serial}-{RUN}", "part_number": part,
-                    "description": desc, "hs_code": hs, "origin": origin, "origin_country": country,
-                    "declared_value": value, "currency": ccy, "fault_description": "fails self-test"}
-            unit = call(client, "POST", "intake", "/v1/units", "intake_clerk", json=body)
+        for owner in OWNERS:
+            call(client, "POST", "intake", "/v1/owners", "intake_clerk", ok=(201, 409), json=owner)
+        for owner, origin, desc, part, hs, value, ccy, outcome in UNITS:
+            unit, decl = take_in(client, owner, origin, desc, part, hs, value, ccy)
+            inspection = inspect_if_selected(client, decl)
+            call(client, "POST", "intake", f"/v1/units/{unit['id']}/receipt", "intake_clerk",
+                 json={"serial_number": unit["serial_number"], "part_number": part, "condition_notes": "crate intact"})
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/release", "intake_clerk")
-            wo = wait_for("the work order", lambda: call(client, "GET", "repair", "/v1/work-orders",
-                                                         "technician", params={"unit_id": unit["id"]}))[0]
-            call(client, "POST", "repair", f"/v1/work-orders/{wo['id']}/complete", "technician",
-                 json={"outcome": outcome, "repair_fee": "1800.00", "currency": "CNY", "labour_minutes": 150})
+            wo = wait_for("the work order", lambda: call(client, "GET", "repair", "/v1/work-orders", "technician",
+                                                         params={"unit_id": unit["id"]}))[0]
+            finish_repair(client, wo, outcome)
             cand = wait_for("dispatch", lambda: _candidate(client, unit["id"]))
-            print(f"{desc:36} {origin:8} received -> work order {wo['id'][:8]} -> {outcome:19} "
-                  f"-> dispatch: {cand['state']}")
+            print(f"{desc:36} {origin:8} {inspection:28} -> repair {outcome:19} -> dispatch: {cand['state']}")
+        reject_one(client)
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
+
+
+def reject_one(client: httpx.Client) -> None:
+    unit, decl = take_in(client, "trader-x", "US", "Unlabelled power supply", "PSU-77", "8486909000",
+                         "900.00", "USD")
+    inspect_if_selected(client, decl, passed=False)
+    final = call(client, "GET", "intake", f"/v1/units/{unit['id']}", "intake_clerk")["unit"]
+    print(f"{'Unlabelled power supply':36} {'US':8} {'inspected (on_site, failed)':28} -> rejected, "
+          f"return under {final['documents'].get('return_mode')}")
+
+
+def finish_repair(client: httpx.Client, wo: dict, outcome: str) -> None:
+    try:
+        from deploy.local.demo_repair import drive_work_order  # the full repair flow, when present
+    except ImportError:
+        call(client, "POST", "repair", f"/v1/work-orders/{wo['id']}/complete", "technician",
+             json={"outcome": outcome, "repair_fee": "1800.00", "currency": "CNY", "labour_minutes": 150})
+        return
+    drive_work_order(client, URLS, headers, wo["id"], outcome)
 
 
 def _candidate(client: httpx.Client, unit_id: str) -> Any:
@@ -75,4 +139,5 @@ def _candidate(client: httpx.Client, unit_id: str) -> Any:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
     main()

@@ -6,25 +6,44 @@ from typing import Any, Callable
 
 import httpx
 
+from tests.support.intake import OFFICER, declaration_body, owner_body
 from tests.support.stack import Stack, token
 
 CLERK, TECH, DESK = token("intake_clerk"), token("technician"), token("dispatcher")
 
 
-def unit_body(serial: str, origin: str = "foreign") -> dict[str, Any]:
-    body = {"owner_id": "owner-fab-1", "serial_number": serial, "part_number": "AMAT-0010-12345",
-            "description": "RF generator", "hs_code": "8486909000", "origin": origin,
-            "declared_value": "18500.00", "currency": "USD", "fault_description": "no RF output"}
-    if origin == "foreign":
-        body["origin_country"] = "KR"
-    return body
+OWNER = "owner-fab-1"
+
+
+def unit_body(serial: str) -> dict[str, Any]:
+    return {"serial_number": serial, "part_number": "AMAT-0010-12345", "description": "RF generator",
+            "hs_code": "8486909000", "declared_value": "18500.00", "currency": "USD",
+            "fault_description": "no RF output"}
+
+
+def ensure_owner(client: httpx.Client, stack: Stack) -> None:
+    r = client.post(stack.url("intake") + "/v1/owners", headers=CLERK, json=owner_body(OWNER, tier="certified"))
+    assert r.status_code in (201, 409), r.text
 
 
 def receive_and_release(client: httpx.Client, stack: Stack, serial: str) -> str:
-    r = client.post(stack.url("intake") + "/v1/units", json=unit_body(serial), headers=CLERK)
+    """Announce, declare (and pass inspection if selected), receive and release one foreign unit."""
+    intake = stack.url("intake")
+    ensure_owner(client, stack)
+    r = client.post(intake + "/v1/repair-requests", headers=CLERK,
+                    json={"owner_id": OWNER, "origin": "KR", "units": [unit_body(serial)]})
     assert r.status_code == 201, r.text
-    unit_id = r.json()["id"]
-    r = client.post(stack.url("intake") + f"/v1/units/{unit_id}/release", headers=CLERK)
+    unit_id = r.json()["units"][0]["id"]
+    r = client.post(intake + "/v1/declarations", json=declaration_body([unit_id]), headers=CLERK)
+    assert r.status_code == 201, r.text
+    if r.json()["inspection"]["selected"]:
+        r = client.post(intake + f"/v1/declarations/{r.json()['id']}/inspection", headers=OFFICER,
+                        json={"method": "on_site", "passed": True, "seals": ["SEAL-1"]})
+        assert r.status_code == 200, r.text
+    r = client.post(intake + f"/v1/units/{unit_id}/receipt", headers=CLERK,
+                    json={"serial_number": serial, "part_number": "AMAT-0010-12345"})
+    assert r.status_code == 200 and r.json()["state"] == "received", r.text
+    r = client.post(intake + f"/v1/units/{unit_id}/release", headers=CLERK)
     assert r.status_code == 200, r.text
     return unit_id
 
