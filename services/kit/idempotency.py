@@ -4,12 +4,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.db import UtcDateTime
 
@@ -26,22 +26,54 @@ def idempotency_table(metadata: MetaData) -> Table:
 
 
 def install(app: FastAPI, sessions: async_sessionmaker[AsyncSession], table: Table) -> None:
-    class Idempotency(BaseHTTPMiddleware):
-        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            key = request.headers.get("idempotency-key")
-            if request.method != "POST" or key is None:
-                return await call_next(request)
-            if not 1 <= len(key) <= 200:
-                return JSONResponse({"detail": "Idempotency-Key must be 1 to 200 characters"}, 400)
-            ident = {"key": key, "method": request.method, "path": request.url.path}
-            digest = hashlib.sha256(await request.body()).hexdigest()
-            early = await _claim(sessions, table, ident, digest)
-            if early is not None:
-                return early
-            response = await call_next(request)
-            return await _remember(sessions, table, ident, response)
+    app.add_middleware(Idempotency, sessions=sessions, table=table)
 
-    app.add_middleware(Idempotency)
+
+class Idempotency:
+    """Pure ASGI middleware: POSTs with an Idempotency-Key are claimed, run once, and remembered."""
+
+    def __init__(self, app: ASGIApp, sessions: async_sessionmaker[AsyncSession], table: Table) -> None:
+        self.app, self.sessions, self.table = app, sessions, table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = dict(scope.get("headers") or []).get(b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 200:
+            await JSONResponse({"detail": "Idempotency-Key must be 1 to 200 characters"}, 400)(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        ident = {"key": key.decode(errors="replace"), "method": "POST", "path": scope["path"]}
+        early = await _claim(self.sessions, self.table, ident, hashlib.sha256(body).hexdigest())
+        if early is not None:
+            await early(scope, receive, send)
+            return
+        sent: dict = {"status": 500, "body": b""}
+
+        async def replay_body() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                sent["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, replay_body, capture)
+        finally:
+            await _remember(self.sessions, self.table, ident, sent["status"], sent["body"])
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 async def _claim(sessions: async_sessionmaker[AsyncSession], t: Table, ident: dict, digest: str) -> Response | None:
@@ -70,14 +102,11 @@ def _in_progress() -> Response:
     return JSONResponse({"detail": "a request with this Idempotency-Key is still in progress; retry later"}, 409)
 
 
-async def _remember(sessions: async_sessionmaker[AsyncSession], t: Table, ident: dict,
-                    response: Response) -> Response:
-    body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+async def _remember(sessions: async_sessionmaker[AsyncSession], t: Table, ident: dict, status: int,
+                    body: bytes) -> None:
     where = [t.c[k] == v for k, v in ident.items()]
     async with sessions() as s, s.begin():
-        if 200 <= response.status_code < 300:
-            await s.execute(update(t).where(*where).values(status_code=response.status_code, body=body.decode()))
+        if 200 <= status < 300:
+            await s.execute(update(t).where(*where).values(status_code=status, body=body.decode()))
         else:  # failures are not remembered: a corrected retry may succeed
             await s.execute(delete(t).where(*where))
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    return Response(body, response.status_code, headers=headers, media_type=response.media_type)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.runtime import Runtime
 
@@ -64,14 +64,29 @@ def install(app: FastAPI, rt: Runtime) -> None:
     latency = Histogram("bondline_http_request_seconds", "HTTP request latency", ["method", "route"],
                         registry=r, buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 
-    class HttpMetrics(BaseHTTPMiddleware):
-        async def dispatch(self, request, call_next):  # type: ignore[no-untyped-def]
-            start = time.perf_counter()
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            latency.labels(request.method, route).observe(time.perf_counter() - start)
-            requests.labels(request.method, route, str(response.status_code)).inc()
-            return response
+    class HttpMetrics:
+        """Pure ASGI middleware (BaseHTTPMiddleware costs a task and a stream per request)."""
+
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+            start, status = time.perf_counter(), [500]
+
+            async def capture(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, capture)
+            finally:
+                route = getattr(scope.get("route"), "path", "unmatched")
+                latency.labels(scope["method"], route).observe(time.perf_counter() - start)
+                requests.labels(scope["method"], route, str(status[0])).inc()
 
     app.add_middleware(HttpMetrics)
     app.include_router(router)
