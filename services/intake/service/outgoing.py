@@ -48,10 +48,11 @@ def inspected(u: Unit, d: Declaration, at: datetime) -> ev.UnitInspected:
                             inspected_at=at)
 
 
-def received(u: Unit) -> ev.UnitReceived:
+def received(u: Unit, owner_group: str | None, own_products_only: bool | None) -> ev.UnitReceived:
     assert u.received_at is not None
     return ev.UnitReceived(**_facts(u), custody_location=u.custody_location, received_at=u.received_at,
-                           condition_notes=u.condition_notes, catalogue_version=u.catalogue_version)
+                           condition_notes=u.condition_notes, catalogue_version=u.catalogue_version,
+                           owner_group=owner_group, own_products_only=own_products_only)
 
 
 def discrepancy(u: Unit, at: datetime) -> ev.UnitDiscrepancyFound:

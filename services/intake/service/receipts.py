@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from shared.contract.events import intake as ev
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
@@ -16,6 +17,13 @@ async def _load(uow: IntakeUnitOfWork, unit_id: str) -> Unit:
     return unit
 
 
+async def _received(uow: IntakeUnitOfWork, unit: Unit) -> ev.UnitReceived:
+    """The received event also tells dispatch the owner's group and the catalogue entry's scope."""
+    owner = await uow.owners.get(unit.owner_id)
+    entry = (await uow.catalogue.get(unit.catalogue_version)).entries.get(unit.hs_code)
+    return outgoing.received(unit, owner.group if owner else None, entry.own_products_only if entry else None)
+
+
 async def receive(uow: IntakeUnitOfWork, unit_id: str, serial: str, part: str, condition: str,
                   actor: str) -> Unit:
     async with uow:
@@ -23,7 +31,7 @@ async def receive(uow: IntakeUnitOfWork, unit_id: str, serial: str, part: str, c
         unit = await _load(uow, unit_id)
         matched = unit.receive(serial, part, condition, now, actor)
         await uow.units.save(unit, actor)
-        uow.publish(outgoing.received(unit) if matched else outgoing.discrepancy(unit, now))
+        uow.publish(await _received(uow, unit) if matched else outgoing.discrepancy(unit, now))
         await uow.commit()
         return unit
 
@@ -35,7 +43,7 @@ async def resolve(uow: IntakeUnitOfWork, unit_id: str, accept: bool, note: str, 
         unit.resolve(accept, note, now, actor)
         await uow.units.save(unit, actor)
         uow.publish(outgoing.resolved(unit, accept, note, now))
-        uow.publish(outgoing.received(unit) if accept else outgoing.rejected(unit, now))
+        uow.publish(await _received(uow, unit) if accept else outgoing.rejected(unit, now))
         await uow.commit()
         return unit
 

@@ -81,6 +81,8 @@ class UnitReceived(UnitFacts):
     received_at: datetime
     condition_notes: str = ""
     catalogue_version: int | None = None
+    owner_group: str | None = Field(default=None, description="the owner's group (exchange-pool allocation)")
+    own_products_only: bool | None = Field(default=None, description="catalogue entry limited to own products")
 
 
 @REGISTRY.register(f"{NS}.unit.discrepancy_found", 1, INTAKE_EVENTS)
