@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.dispatch.api import units
+from services.dispatch.api import items, reference, shipments
 from services.dispatch.db import tables
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -20,10 +20,10 @@ def define() -> ServiceDefinition:
         name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [units.router], title="bondline dispatch",
+    return create_app(rt, [items.router, shipments.router, reference.router], title="bondline dispatch",
                       description="Destinations, taxes, exit declarations, shipments and the bonded ledger.",
                       run_relay=run_relay, run_consumer=run_consumer)

@@ -6,12 +6,12 @@ from pydantic_settings import SettingsConfigDict
 
 from services.intake.domain.inspection import DEFAULT_RATES
 from services.intake.domain.owners import CreditTier
-from services.kit.settings import ServiceSettings
+from services.kit.settings import Port, ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
-    port: int = 8001
+    port: Port = 8001
     inspection_rates: dict[CreditTier, float] = Field(
         default_factory=lambda: dict(DEFAULT_RATES),
         description='JSON, e.g. {"general": 0.1, "certified": 0.05, ...}: share of declarations selected')

@@ -29,10 +29,14 @@ def head(migrations_dir: Path) -> str | None:
     return ScriptDirectory.from_config(config(migrations_dir, "sqlite://")).get_current_head()
 
 
+_IN_PROCESS = threading.Lock()
+
+
 def upgrade(migrations_dir: Path, url: str) -> None:
     """Apply migrations to head; safe to call with or without a running event loop."""
     def _run() -> None:
-        command.upgrade(config(migrations_dir, url), "head")
+        with _IN_PROCESS:  # alembic's context proxy is process-global: one upgrade at a time
+            command.upgrade(config(migrations_dir, url), "head")
 
     try:
         asyncio.get_running_loop()

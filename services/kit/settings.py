@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "bondline-development-secret-change-me"
 S = TypeVar("S", bound=BaseSettings)
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class CommonSettings(BaseSettings):
@@ -17,7 +18,7 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
     bondline_env: Literal["development", "test", "production"] = "development"
-    bondline_jwt_secret: str = Field(DEV_JWT_SECRET, min_length=16)
+    bondline_jwt_secret: str = Field(DEV_JWT_SECRET, min_length=32)
     bondline_jwt_ttl_minutes: int = Field(720, ge=1)
     bondline_var_dir: Path = Path("var")
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
@@ -41,7 +42,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
     database_url: str | None = None
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    port: Port = 8000
     public_url: str | None = None
     run_relay: bool = True
     run_consumer: bool = True

@@ -1,9 +1,9 @@
 """Repair settings (env prefix REPAIR_)."""
 from pydantic_settings import SettingsConfigDict
 
-from services.kit.settings import ServiceSettings
+from services.kit.settings import Port, ServiceSettings
 
 
 class RepairSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REPAIR_", extra="ignore")
-    port: int = 8002
+    port: Port = 8002

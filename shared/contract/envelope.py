@@ -70,9 +70,12 @@ def _parse_time(raw: str | None) -> datetime:
     if not raw:
         return datetime.now(timezone.utc)
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
         raise EnvelopeError(f"ce_time is not RFC 3339: {raw!r}") from exc
+    if parsed.tzinfo is None:
+        raise EnvelopeError(f"ce_time has no UTC offset, so it is not RFC 3339: {raw!r}")
+    return parsed
 
 
 def _decode_headers(headers: list[tuple[str, bytes]]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from shared.contract.topics import REPAIR_EVENTS
 from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
-from services.dispatch.db.tables import DispatchUnitRow, dead_letters, inbox, outbox
+from services.dispatch.db.tables import DispatchItemRow, dead_letters, inbox, outbox
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from tests.support.runtime import runtime
 
@@ -49,7 +49,7 @@ async def test_event_is_applied_once_and_offset_committed_after(db_url, monkeypa
     put(broker, event)  # redelivery of the same event
     c = consumer(rt, broker)
     assert await c.poll_once() == 2
-    assert await scalar(rt, select(func.count()).select_from(DispatchUnitRow)) == 1
+    assert await scalar(rt, select(func.count()).select_from(DispatchItemRow)) == 1
     assert await scalar(rt, select(func.count()).select_from(inbox)) == 1
     assert await scalar(rt, select(func.count()).select_from(outbox)) == 1  # awaiting-dispatch, once
     assert broker.committed[("bondline.dispatch", REPAIR_EVENTS)] == 2
@@ -74,7 +74,7 @@ async def test_failing_handler_goes_to_dead_letters_and_partition_moves_on(db_ur
     assert len(calls) == 4  # three attempts for the poison, one for the healthy one
     async with rt.sessions() as s:
         dl = (await s.execute(select(dead_letters))).one()
-        units = (await s.scalars(select(DispatchUnitRow.unit_id))).all()
+        units = (await s.scalars(select(DispatchItemRow.item_id))).all()
     assert dl.reason.startswith("handler failed 3 times") and "cannot apply" in dl.reason
     assert dl.attempts == 3 and dl.sent_to_topic and units == ["healthy"]
     copy = broker.topics["bondline.dispatch.deadletter"][0]
@@ -103,7 +103,7 @@ async def test_malformed_records_are_dead_lettered_with_their_reason(db_url, mon
     assert "unknown event type or version" in reasons[1]
     assert "violates its schema" in reasons[2] and "outcome" in reasons[2]
     assert "missing CloudEvents headers: ce_id" in reasons[3]
-    assert await scalar(rt, select(DispatchUnitRow.unit_id)) == "fine"
+    assert await scalar(rt, select(DispatchItemRow.item_id)) == "fine"
     await rt.dispose()
 
 

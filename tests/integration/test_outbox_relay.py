@@ -13,16 +13,29 @@ from shared.contract.topics import INTAKE_EVENTS
 from shared.messaging.fakes import FakeBroker
 from shared.messaging.relay import Relay, RelayOptions, replay
 from services.intake.db.tables import UnitRow, outbox
-from services.intake.domain.units import Origin
-from services.intake.service import units
-from services.kit.errors import Conflict
+from services.intake.domain.owners import CreditTier, Owner, OwnerKind
+from services.intake.domain.requests import RequestedUnit
+from services.intake.service import owners, requests
+from services.kit.errors import RuleViolation
 from tests.support.runtime import runtime
 
 
-def receive_cmd(serial: str) -> units.ReceiveUnit:
-    return units.ReceiveUnit(owner_id="owner-1", serial_number=serial, part_number="PN-1",
-                             hs_code="8486900000", origin=Origin.foreign, origin_country="US",
-                             declared_value=Decimal("1200.50"), currency="USD")
+class units:  # noqa: N801 - the intake use cases these tests drive, in one place
+    @staticmethod
+    async def receive_unit(uow, serial: str, actor: str):  # type: ignore[no-untyped-def]
+        """Announce one unit (registering its owner on first use): a domain change with an event."""
+        async with uow:
+            known = await uow.owners.get("owner-1")
+        if known is None:
+            await owners.register(uow, Owner("owner-1", "Owner One", OwnerKind.overseas, "US", CreditTier.general),
+                                  "admin")
+        unit = RequestedUnit(serial, "PN-1", "8486909000", Decimal("1200.50"), "USD")
+        _, [made] = await requests.submit(uow, requests.SubmitRequest("owner-1", "US", [unit]), actor)
+        return made
+
+
+def receive_cmd(serial: str) -> str:
+    return serial
 
 
 def make_relay(rt, broker: FakeBroker, **opts) -> Relay:  # type: ignore[no-untyped-def]
@@ -41,7 +54,7 @@ async def test_domain_change_and_event_commit_together(db_url, monkeypatch):
     assert await count(rt, UnitRow) == 1
     async with rt.sessions() as s:
         row = (await s.execute(select(outbox))).one()
-    assert row.key == unit.id and row.type == "com.bondline.intake.unit.received.v1"
+    assert row.key == unit.id and row.type == "com.bondline.intake.unit.announced.v1"
     assert row.topic == INTAKE_EVENTS and row.published_at is None
     await rt.dispose()
 
@@ -49,7 +62,7 @@ async def test_domain_change_and_event_commit_together(db_url, monkeypatch):
 async def test_refused_command_writes_neither_row_nor_event(db_url, monkeypatch):
     rt = runtime("intake", db_url, monkeypatch)
     await units.receive_unit(rt.uow(), receive_cmd("SN-1"), "clerk")
-    with pytest.raises(Conflict):
+    with pytest.raises(RuleViolation, match="already in the zone"):
         await units.receive_unit(rt.uow(), receive_cmd("SN-1"), "clerk")
     assert await count(rt, UnitRow) == 1
     assert await count(rt, outbox) == 1
@@ -64,7 +77,7 @@ async def test_relay_publishes_in_order_with_headers(db_url, monkeypatch):
     records = broker.topics[INTAKE_EVENTS]
     assert [r.key.decode() for r in records] == [u.id for u in made]
     event = CloudEvent.from_kafka(records[0].headers, records[0].value)
-    assert event.type.endswith("unit.received.v1") and event.actor == "clerk"
+    assert event.type.endswith("unit.announced.v1") and event.actor == "clerk"
     assert dict(records[0].headers)["content-type"] == b"application/json"
     assert await count(rt, outbox, outbox.c.published_at.is_(None)) == 0
     await rt.dispose()

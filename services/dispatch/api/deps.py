@@ -1,6 +1,7 @@
 """Annotated dependency aliases for dispatch's routes."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,5 +14,12 @@ def get_uow(request: Request) -> DispatchUnitOfWork:
     return request.app.state.runtime.uow()
 
 
+def get_vat(request: Request) -> Decimal:
+    return request.app.state.runtime.d.settings.vat_rate
+
+
 UoW = Annotated[DispatchUnitOfWork, Depends(get_uow)]
-Desk = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer))]
+Vat = Annotated[Decimal, Depends(get_vat)]
+Desk = Annotated[Principal, Depends(require(Role.dispatcher))]
+Reader = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer))]
+Officer = Annotated[Principal, Depends(require(Role.customs_officer))]

@@ -3,11 +3,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.messaging.uow import SqlUnitOfWork
-from services.dispatch.db.repositories import DispatchUnitRepository
+from services.dispatch.db.items import ItemRepository, ShipmentRepository
+from services.dispatch.db.reference import ReferenceRepository
 
 
 class DispatchUnitOfWork(SqlUnitOfWork):
-    units: DispatchUnitRepository
+    items: ItemRepository
+    shipments: ShipmentRepository
+    reference: ReferenceRepository
 
     def _open(self, session: AsyncSession) -> None:
-        self.units = DispatchUnitRepository(session)
+        self.items = ItemRepository(session)
+        self.shipments = ShipmentRepository(session)
+        self.reference = ReferenceRepository(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.messaging.tables import messaging_tables
@@ -95,7 +95,12 @@ class UnitRow(Audited, Base):
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(200))
-    __table_args__ = (Index("ix_units_serial_number", "serial_number"),)
+    __table_args__ = (
+        Index("ix_units_serial_number", "serial_number"),
+        # a serial is in the zone once: concurrent requests cannot both announce it
+        Index("uq_units_serial_in_zone", "serial_number", unique=True,
+              sqlite_where=text("state <> 'rejected'"), postgresql_where=text("state <> 'rejected'")),
+    )
 
 
 class UnitHistoryRow(Base):

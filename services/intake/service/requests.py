@@ -5,13 +5,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from sqlalchemy.exc import IntegrityError
+
 from services.intake.db.tables import RepairRequestRow
 from services.intake.domain.requests import Refusal, RequestedUnit, check_units, origin_of
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.reference import iso_reference
 from services.intake.service.uow import IntakeUnitOfWork
-from services.kit.errors import RuleViolation
+from services.kit.errors import Conflict, RuleViolation
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,13 @@ async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple
         units = [Unit.announce(now, actor, id=str(uuid.uuid4()), request_id=request_id, owner_id=owner.id,
                                origin=origin, origin_country=country, catalogue_version=catalogue.version,
                                **vars(u)) for u in cmd.units]
-        for unit in units:
-            await uow.units.add(unit, actor)
-            uow.publish(outgoing.announced(unit))
-        await uow.commit()
+        try:
+            for unit in units:
+                await uow.units.add(unit, actor)
+                uow.publish(outgoing.announced(unit))
+            await uow.commit()
+        except IntegrityError:
+            raise Conflict("a serial number of this request entered the zone in a concurrent request; "
+                           "nothing was announced", field="units") from None
         return request_id, units
 

@@ -1,0 +1,81 @@
+"""Taxes on domestic release (DOMAIN.md rule 3): duty on the taxable value, import VAT on value + duty, in CNY."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from services.kit.errors import RuleViolation
+
+FEN = Decimal("0.01")
+
+
+def fen(x: Decimal) -> Decimal:
+    return x.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal
+    currency: str
+    what: str
+
+
+@dataclass(frozen=True)
+class FxRate:
+    currency: str
+    valid_from: date
+    cny_per_unit: Decimal
+
+
+@dataclass
+class TaxTables:
+    duty_rates: dict[str, Decimal]          # HS code or prefix -> duty rate (the longest prefix wins)
+    fx: list[FxRate]
+    vat_rate: Decimal = Decimal("0.13")
+
+    def duty_rate(self, hs_code: str) -> tuple[str, Decimal]:
+        for n in range(len(hs_code), 1, -1):
+            if hs_code[:n] in self.duty_rates:
+                return hs_code[:n], self.duty_rates[hs_code[:n]]
+        raise RuleViolation(f"no duty rate in the tariff table for HS code {hs_code}", field="hs_code")
+
+    def rate(self, currency: str, on: date) -> FxRate:
+        if currency == "CNY":
+            return FxRate("CNY", date.min, Decimal(1))
+        valid = [r for r in self.fx if r.currency == currency and r.valid_from <= on]
+        if not valid:
+            raise RuleViolation(f"no exchange rate {currency}->CNY valid on {on.isoformat()}", field="currency")
+        return max(valid, key=lambda r: r.valid_from)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    basis: str
+    on: date
+    lines: list[dict] = field(default_factory=list)
+    taxable_value: Decimal = Decimal(0)
+    duty_rate: Decimal = Decimal(0)
+    duty: Decimal = Decimal(0)
+    vat_rate: Decimal = Decimal(0)
+    vat: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.duty + self.vat
+
+
+def assess(basis: str, amounts: list[Amount], hs_code: str, on: date, tables: TaxTables) -> Assessment:
+    """``basis``: customs_value (foreign unit sold domestically) or repair_value (domestic unit coming home)."""
+    lines = []
+    for a in amounts:
+        fx = tables.rate(a.currency, on)
+        lines.append({"what": a.what, "amount": str(a.value), "currency": a.currency,
+                      "cny_per_unit": str(fx.cny_per_unit), "rate_date": fx.valid_from.isoformat()
+                      if fx.currency != "CNY" else None, "cny": str(fen(a.value * fx.cny_per_unit))})
+    taxable = fen(sum((Decimal(line["cny"]) for line in lines), Decimal(0)))
+    prefix, rate = tables.duty_rate(hs_code)
+    duty = fen(taxable * rate)
+    vat = fen((taxable + duty) * tables.vat_rate)
+    return Assessment(basis, on, lines + [{"what": f"duty rate from tariff entry {prefix}", "rate": str(rate)}],
+                      taxable, rate, duty, tables.vat_rate, vat)

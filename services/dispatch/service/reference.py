@@ -1,0 +1,43 @@
+"""Reference data: ISO countries, and the tariff and exchange-rate tables operators maintain."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+import pycountry
+
+from services.dispatch.service.uow import DispatchUnitOfWork
+from services.kit.errors import RuleViolation
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@lru_cache(maxsize=1)
+def currencies() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+async def put_duty_rate(uow: DispatchUnitOfWork, hs_prefix: str, rate: Decimal, description: str, actor: str) -> None:
+    async with uow:
+        await uow.reference.put_duty_rate(hs_prefix, rate, description, actor)
+        await uow.commit()
+
+
+async def put_fx_rate(uow: DispatchUnitOfWork, currency: str, valid_from: date, rate: Decimal, actor: str) -> None:
+    if currency not in currencies() or currency == "CNY":
+        raise RuleViolation(f"unknown or non-foreign ISO 4217 currency {currency!r}", field="currency")
+    async with uow:
+        await uow.reference.put_fx_rate(currency, valid_from, rate, actor)
+        await uow.commit()
+
+
+async def tables(uow: DispatchUnitOfWork) -> dict:
+    async with uow:
+        return {"duty_rates": [{"hs_prefix": r.hs_prefix, "rate": str(r.rate), "description": r.description}
+                               for r in await uow.reference.duty_rates()],
+                "fx_rates": [{"currency": r.currency, "valid_from": r.valid_from.isoformat(),
+                              "cny_per_unit": str(r.cny_per_unit)} for r in await uow.reference.fx_rates()]}

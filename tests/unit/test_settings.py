@@ -1,0 +1,98 @@
+"""Bad settings stop the service at start with a message naming the variable; URLs pick async drivers."""
+from __future__ import annotations
+
+import pytest
+
+from services.dispatch.settings import DispatchSettings
+from services.intake.settings import IntakeSettings
+from services.kit.db import normalize_url
+from services.kit.settings import DEV_JWT_SECRET, CommonSettings, load
+from services.repair.settings import RepairSettings
+
+
+def refused(cls, capsys) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exc:
+        load(cls)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bondline: refusing to start")
+    return err
+
+
+def test_defaults_load():
+    assert load(IntakeSettings).port == 8001 and load(RepairSettings).port == 8002
+    assert load(DispatchSettings).port == 8003
+    common = load(CommonSettings)
+    assert common.bondline_env == "development" and common.bondline_jwt_secret == DEV_JWT_SECRET
+
+
+def test_each_service_reads_its_own_prefix(monkeypatch):
+    monkeypatch.setenv("REPAIR_PORT", "9100")
+    assert load(RepairSettings).port == 9100 and load(IntakeSettings).port == 8001
+
+
+def test_bad_number_names_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("INTAKE_PORT", "notanumber")
+    err = refused(IntakeSettings, capsys)
+    assert "invalid setting INTAKE_PORT" in err and "'notanumber'" in err
+
+
+@pytest.mark.parametrize("var, value", [("DISPATCH_LOG_LEVEL", "CHATTY"), ("DISPATCH_CONSUMER_MAX_ATTEMPTS", "0"),
+                                        ("DISPATCH_RELAY_POLL_INTERVAL_S", "-1")])
+def test_out_of_range_values_name_the_variable(monkeypatch, capsys, var, value):
+    monkeypatch.setenv(var, value)
+    assert f"invalid setting {var}" in refused(DispatchSettings, capsys)
+
+
+@pytest.mark.parametrize("cls, var", [(IntakeSettings, "INTAKE_PORT"), (RepairSettings, "REPAIR_PORT"),
+                                      (DispatchSettings, "DISPATCH_PORT")])
+def test_port_out_of_range_is_refused(monkeypatch, capsys, cls, var):
+    monkeypatch.setenv(var, "70000")
+    assert f"invalid setting {var}" in refused(cls, capsys)
+
+
+def test_production_refuses_the_development_secret(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_ENV", "production")
+    err = refused(CommonSettings, capsys)
+    assert "BONDLINE_JWT_SECRET" in err and DEV_JWT_SECRET not in err
+
+
+def test_production_accepts_a_real_secret(monkeypatch):
+    monkeypatch.setenv("BONDLINE_ENV", "production")
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "p" * 40)
+    assert load(CommonSettings).bondline_jwt_secret == "p" * 40
+
+
+def test_too_short_secret_is_refused_and_never_printed(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "hunter2-x")
+    err = refused(CommonSettings, capsys)
+    assert "invalid setting BONDLINE_JWT_SECRET" in err and "hunter2" not in err
+
+
+def test_secret_is_not_printed_when_another_setting_fails(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "hunter2-" * 5)
+    monkeypatch.setenv("BONDLINE_JWT_TTL_MINUTES", "0")
+    err = refused(CommonSettings, capsys)
+    assert "BONDLINE_JWT_TTL_MINUTES" in err and "hunter2" not in err
+
+
+def test_secret_shorter_than_the_hash_is_refused(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "s" * 20)
+    assert "BONDLINE_JWT_SECRET" in refused(CommonSettings, capsys)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgres://u:p%40ss@db:5432/bondline", "postgresql+asyncpg://u:p%40ss@db:5432/bondline"),
+    ("postgresql://u@127.0.0.1/intake", "postgresql+asyncpg://u@127.0.0.1/intake"),
+    ("postgresql+asyncpg://u@h/x", "postgresql+asyncpg://u@h/x"),
+    ("sqlite:///var/intake.db", "sqlite+aiosqlite:///var/intake.db"),
+    ("sqlite+aiosqlite:////abs/path.db", "sqlite+aiosqlite:////abs/path.db"),
+])
+def test_normalize_url_picks_the_async_driver(url, expected):
+    assert normalize_url(url) == expected
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgresql+psycopg2://u@h/db", "oracle://h/x"])
+def test_normalize_url_refuses_other_databases(url):
+    with pytest.raises(ValueError, match="unsupported database URL scheme"):
+        normalize_url(url)
