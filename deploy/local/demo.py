@@ -26,13 +26,18 @@ OWNERS = [
     {"id": "trader-x", "name": "Trader X", "kind": "overseas", "country": "US", "group": None,
      "credit_tier": "seriously_dishonest", "contacts": []},
 ]
-# owner, origin, description, part, HS code, value, currency, repair outcome
+# owner, origin, description, part, HS code, value, currency, repair outcome, destination (country)
 UNITS = [
-    ("fab-sh-1", "US", "Electrostatic chuck, 300 mm", "0040-86372", "8486909000", "42000.00", "USD", "repaired"),
-    ("fab-sh-1", "JP", "RF generator 13.56 MHz", "AE-3155086", "8543709990", "3150000", "JPY", "repaired"),
+    ("fab-sh-1", "US", "Electrostatic chuck, 300 mm", "0040-86372", "8486909000", "42000.00", "USD", "repaired",
+     ("re_export", "DE")),
+    ("fab-sh-1", "JP", "RF generator 13.56 MHz", "AE-3155086", "8543709990", "3150000", "JPY", "repaired",
+     ("domestic_release", None)),
     ("oem-sz", "domestic", "Wafer inspection controller board", "KLA-710-650046", "9031410000", "86000.00", "CNY",
-     "beyond_repair"),
-    ("fab-sh-1", "DE", "Turbo-molecular pump", "ET1600", "8414100090", "21500.00", "EUR", "returned_unrepaired"),
+     "beyond_repair", ("return_to_owner", None)),
+    ("fab-sh-1", "DE", "Turbo-molecular pump", "ET1600", "8414100090", "21500.00", "EUR", "returned_unrepaired",
+     ("return_to_owner", None)),
+    ("fab-sh-1", "KR", "Wafer handling robot end effector", "ATM-EE-300", "8486909000", "9800.00", "USD", "repaired",
+     ("exchange_pool", None)),
 ]
 _seq = iter(range(1, 10_000))
 
@@ -99,7 +104,7 @@ def main() -> None:
             sys.exit("demo: intake is not answering; start `make run` first")
         for owner in OWNERS:
             call(client, "POST", "intake", "/v1/owners", "intake_clerk", ok=(201, 409), json=owner)
-        for owner, origin, desc, part, hs, value, ccy, outcome in UNITS:
+        for owner, origin, desc, part, hs, value, ccy, outcome, (destination, country) in UNITS:
             unit, decl = take_in(client, owner, origin, desc, part, hs, value, ccy)
             inspection = inspect_if_selected(client, decl)
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/receipt", "intake_clerk",
@@ -108,8 +113,9 @@ def main() -> None:
             wo = wait_for("the work order", lambda: call(client, "GET", "repair", "/v1/work-orders", "technician",
                                                          params={"unit_id": unit["id"]}))[0]
             finish_repair(client, wo, outcome)
-            cand = wait_for("dispatch", lambda: _candidate(client, unit["id"]))
-            print(f"{desc:36} {origin:8} {inspection:28} -> repair {outcome:19} -> dispatch: {cand['state']}")
+            wait_for("dispatch", lambda: _candidate(client, unit["id"]))
+            where = dispatch(client, unit["id"], destination, country)
+            print(f"{desc:36} {origin:8} {inspection:28} -> repair {outcome:19} -> {where}")
         reject_one(client)
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
 
@@ -123,6 +129,39 @@ def reject_one(client: httpx.Client) -> None:
           f"return under {final['documents'].get('return_mode')}")
 
 
+def exit_documents(item: dict) -> dict[str, str]:
+    n = next(_seq)
+    abroad = item["destination_country"] not in (None, "CN")
+    doc = {"supervision_mode": "1371", "gate_pass_no": f"HF{RUN}{n:04d}", "gate_pass_type": "1",
+           "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
+    if abroad:
+        doc["outbound_record_list_no"] = f"OR{RUN}{n:04d}"
+    else:
+        doc["import_declaration_no"] = f"2244{RUN}{n:02d}"
+    return doc
+
+
+def dispatch(client: httpx.Client, item_id: str, destination: str, country: str | None) -> str:
+    """The dispatch desk: decide, declare the exit, ship and deliver (or keep it bonded in the pool)."""
+    body = {"destination": destination, "destination_country": country}
+    item = call(client, "POST", "dispatch", f"/v1/items/{item_id}/decision", "dispatcher", json=body)["item"]
+    if destination == "exchange_pool":
+        call(client, "POST", "dispatch", f"/v1/items/{item_id}/allocation", "dispatcher",
+             json={"owner_id": "oem-sz", "owner_group": "szoem"})
+        return "exchange pool, allocated to oem-sz"
+    item = call(client, "POST", "dispatch", f"/v1/items/{item_id}/exit-declaration", "dispatcher",
+                json=exit_documents(item))["item"]
+    tax = item["tax"].get("final")
+    shipment = call(client, "POST", "dispatch", "/v1/shipments", "dispatcher", json={
+        "carrier": "SF Express" if item["destination_country"] == "CN" else "DHL", "tracking_number": f"TRK{RUN}{next(_seq)}",
+        "destination_country": item["destination_country"], "address": "consignee's dock", "incoterm": "DAP"})
+    call(client, "POST", "dispatch", f"/v1/shipments/{shipment['id']}/items", "dispatcher", json={"item_id": item_id})
+    for to in ("customs_cleared", "shipped", "delivered"):
+        call(client, "POST", "dispatch", f"/v1/shipments/{shipment['id']}/transition", "dispatcher", json={"to": to})
+    taxes = f", taxes CNY {tax['total_cny']}" if tax else ""
+    return f"{destination} to {item['destination_country']}, delivered{taxes}"
+
+
 def finish_repair(client: httpx.Client, wo: dict, outcome: str) -> None:
     try:
         from deploy.local.demo_repair import drive_work_order  # the full repair flow, when present
@@ -134,8 +173,8 @@ def finish_repair(client: httpx.Client, wo: dict, outcome: str) -> None:
 
 
 def _candidate(client: httpx.Client, unit_id: str) -> Any:
-    r = client.get(URLS["dispatch"] + f"/v1/units/{unit_id}", headers=headers("dispatcher"))
-    return r.json() if r.status_code == 200 and r.json()["state"] == "awaiting_dispatch" else None
+    r = client.get(URLS["dispatch"] + f"/v1/items/{unit_id}", headers=headers("dispatcher"))
+    return r.json() if r.status_code == 200 and r.json()["item"]["state"] == "awaiting_dispatch" else None
 
 
 if __name__ == "__main__":
