@@ -61,7 +61,7 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate(request: Request,
+async def authenticate(request: Request,
                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if creds is None:
         raise _unauthorized("missing bearer token (Authorization: Bearer <token>; see `make token`)")
@@ -75,7 +75,7 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
     """Dependency: the caller must hold one of ``roles`` (admin always may)."""
     allowed = set(roles) | {Role.admin}
 
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise HTTPException(403, detail=f"role {principal.role.value} may not do this; allowed: {names}")

@@ -47,7 +47,7 @@ def make_engine(url: str, pool_size: int = 20) -> AsyncEngine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                pool_recycle=1800)
 
 

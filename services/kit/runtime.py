@@ -63,13 +63,15 @@ class Runtime:
             topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
         self.topic = SOURCE_TOPIC[d.name]
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")
+        self.relay_in_process = False  # when False on PostgreSQL, commits NOTIFY the relay elsewhere
 
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
     def uow(self) -> Any:
-        return self.d.uow_class(self.sessions, self.d.outbox, self.signal, f"/bondline/{self.d.name}")
+        return self.d.uow_class(self.sessions, self.d.outbox, self.signal, f"/bondline/{self.d.name}",
+                                self.is_postgres and not self.relay_in_process)
 
     async def _ensure_topics(self) -> None:
         await kafka.ensure_topics(self.kafka, [self.topic, dead_letter_topic(self.d.name), *self.d.subscribe])
@@ -99,6 +101,7 @@ class Runtime:
 
     async def run_workers(self, stop: asyncio.Event, relay: bool = True, consumer: bool = True) -> None:
         tasks, listener = [], None
+        self.relay_in_process = relay
         if relay:
             tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
             if self.is_postgres:

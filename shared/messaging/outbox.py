@@ -35,8 +35,11 @@ def notify_channel(table: Table) -> str:
     return f"bondline_{table.name}"
 
 
-async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent]) -> int:
-    """Insert events as outbox rows; they commit (or roll back) with the domain change."""
+async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent], notify: bool = False) -> int:
+    """Insert events as outbox rows; they commit (or roll back) with the domain change.
+
+    ``notify`` (PostgreSQL) also sends NOTIFY, delivered at commit, for a relay in another process.
+    """
     now = datetime.now(timezone.utc)
     rows = [{
         "event_id": e.id, "topic": REGISTRY.spec_for_type(e.type).topic, "key": e.subject,
@@ -46,6 +49,6 @@ async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent
     if not rows:
         return 0
     await session.execute(insert(table), rows)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if notify:
         await session.execute(text(f"NOTIFY {notify_channel(table)}"))
     return len(rows)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from typing import Callable
 
@@ -14,11 +15,16 @@ log = logging.getLogger("bondline.relay")
 class AdvisoryLease:
     """Only the relay holding this session-level advisory lock publishes."""
 
-    def __init__(self, engine: AsyncEngine, name: str) -> None:
+    def __init__(self, engine: AsyncEngine, name: str, check_every_s: float = 5.0) -> None:
         self._engine, self._key = engine, zlib.crc32(name.encode()) & 0x7FFFFFFF
         self._conn: AsyncConnection | None = None
+        self._check_every, self._checked_at = check_every_s, 0.0
 
     async def acquire(self) -> bool:
+        now = time.monotonic()
+        if self._conn is not None and now - self._checked_at < self._check_every:
+            return True  # held and recently confirmed; a lost lease shows on the next check
+        self._checked_at = now
         if self._conn is not None:
             try:
                 await self._conn.execute(text("SELECT 1"))

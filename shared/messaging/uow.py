@@ -15,8 +15,9 @@ class SqlUnitOfWork:
     """Base for each service's unit of work. Subclasses add repositories in ``_open``."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table,
-                 signal: OutboxSignal, source: str) -> None:
+                 signal: OutboxSignal, source: str, notify_remote: bool = False) -> None:
         self._sessions, self._outbox, self._signal, self._source = sessions, outbox, signal, source
+        self._notify_remote = notify_remote  # PostgreSQL NOTIFY for a relay in another process
         self._pending: list[CloudEvent] = []
         self.actor: str | None = None
 
@@ -39,7 +40,7 @@ class SqlUnitOfWork:
         return events
 
     async def commit(self) -> None:
-        await stage(self.session, self._outbox, self._pending)
+        await stage(self.session, self._outbox, self._pending, self._notify_remote and bool(self._pending))
         await self.session.commit()
         if self._pending:
             self._signal.notify()

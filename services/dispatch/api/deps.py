@@ -10,11 +10,11 @@ from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.auth import Principal, Role, require
 
 
-def get_uow(request: Request) -> DispatchUnitOfWork:
+async def get_uow(request: Request) -> DispatchUnitOfWork:
     return request.app.state.runtime.uow()
 
 
-def get_vat(request: Request) -> Decimal:
+async def get_vat(request: Request) -> Decimal:
     return request.app.state.runtime.d.settings.vat_rate
 
 

@@ -12,15 +12,15 @@ from services.kit.auth import Principal, Role, authenticate, require
 from services.kit.errors import Forbidden
 
 
-def get_uow(request: Request) -> IntakeUnitOfWork:
+async def get_uow(request: Request) -> IntakeUnitOfWork:
     return request.app.state.runtime.uow()
 
 
-def get_rates(request: Request) -> dict[CreditTier, float]:
+async def get_rates(request: Request) -> dict[CreditTier, float]:
     return request.app.state.runtime.d.settings.inspection_rates
 
 
-def get_formats(request: Request) -> DocumentFormats:
+async def get_formats(request: Request) -> DocumentFormats:
     s = request.app.state.runtime.d.settings
     return DocumentFormats(s.entry_record_list_pattern, s.customs_declaration_pattern, s.gate_pass_pattern)
 

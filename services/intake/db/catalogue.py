@@ -12,6 +12,9 @@ from services.intake.domain.catalogue import Catalogue, Entry, Prohibition
 from services.kit.errors import Conflict, NotFound
 
 
+_VERSIONS: dict[tuple[str, int], Catalogue] = {}  # versions never change once written: cache per database
+
+
 class CatalogueRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -21,6 +24,12 @@ class CatalogueRepository:
 
     async def get(self, version: int | None = None) -> Catalogue:
         version = version or await self.latest_version()
+        key = (str(self.session.bind.url) if self.session.bind else "", version)
+        if key not in _VERSIONS:
+            _VERSIONS[key] = await self._load(version)
+        return _VERSIONS[key]
+
+    async def _load(self, version: int) -> Catalogue:
         if not await self.session.get(CatalogueVersionRow, version):
             raise NotFound(f"catalogue version {version} not found")
         entries = await self.session.scalars(select(CatalogueEntryRow).where(CatalogueEntryRow.version == version))
