@@ -17,11 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tests.bench import propagation, report, roundtrip, throughput
+from tests.bench import intake_api, propagation, report, roundtrip, throughput
 from tests.bench.procs import ROOT, Resources
+from tests.bench.stats import machine_busy
 from tests.support import pg
 
 OUT = ROOT / "var" / "bench"
+QUIET_PCT, FOREIGN_PCT = 15.0, 10.0
 
 
 def _on_signal(signum: int, _frame: Any) -> None:
@@ -33,6 +35,8 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="short durations, for trying the harness")
     p.add_argument("--only", choices=["throughput", "propagation", "roundtrip"], action="append")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
+    p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
+                   help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
     parts = a.only or ["throughput", "propagation", "roundtrip"]
     scale = 0.25 if a.quick else 1.0
@@ -43,6 +47,9 @@ def main() -> int:
     if reason:
         print(f"bench: {reason}", file=sys.stderr)
         return 2
+    background = _wait_quiet(a.wait_quiet)
+    warnings = [] if background < QUIET_PCT else [
+        f"the machine was already {background:.0f}% busy before the run (other processes): figures are pessimistic"]
     work = OUT / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -70,19 +77,45 @@ def main() -> int:
                 errors.append(f"{part}: {type(exc).__name__}: {exc}"[:2000])
             durations[part] = round(time.monotonic() - t0, 1)
     durations["total"] = round(time.monotonic() - t_all, 1)
+    warnings += [w for r in results.values() for w in r.get("warnings", [])]
+    warnings += [f"{where}: other processes used {pct:g}% of a core while measuring; figures are pessimistic"
+                 for where, pct in _foreign(results) if pct > FOREIGN_PCT]
     headline = report.headline(results.get("throughput"), results.get("propagation"), results.get("roundtrip"))
     doc = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
            "results": headline, "targets": report.targets(headline), **headline,
-           "settings": {"connections": load.connections, "throughput_warmup_s": load.warmup_s,
+           "settings": {"write_path": intake_api.WRITE_PATH, "connections": load.connections, "throughput_warmup_s": load.warmup_s,
                         "throughput_duration_s": load.duration_s, "flow_rate_per_s": flow.rate_per_s,
                         "flow_warmup_s": flow.warmup_s, "flow_duration_s": flow.duration_s,
                         "flow_with_dispatch": flow.with_dispatch, "quick": a.quick},
-           "durations_s": durations, "errors": errors, **results}
+           "durations_s": durations, "errors": errors, "warnings": warnings,
+           "background_cpu_pct_at_start": background, **results}
     doc |= {f"{k}_met": v for k, v in doc["targets"].items() if k.endswith("_met")}
     js, md = report.write(OUT, doc)
     print(md.read_text())
     print(f"bench: wrote {js.relative_to(ROOT)} and {md.relative_to(ROOT)}")
     return 1 if errors else 0
+
+
+def _foreign(results: dict[str, Any]) -> list[tuple[str, float]]:
+    out = []
+    for part, r in results.items():
+        for name, sub in [(part, r)] + [(f"{part}.{k}", v) for k, v in r.items() if isinstance(v, dict)]:
+            if isinstance(sub.get("cpu"), dict) and "foreign_cpu_pct" in sub["cpu"]:
+                out.append((name, sub["cpu"]["foreign_cpu_pct"]))
+    return out
+
+
+def _wait_quiet(max_wait_s: float) -> float:
+    """Machine CPU busy % (all cores) over a short sample, waiting a while for it to drop below QUIET_PCT."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        b0, t0 = machine_busy()
+        time.sleep(1.5)
+        b1, t1 = machine_busy()
+        busy = round(100 * (b1 - b0) / max(1, t1 - t0), 1)
+        if busy < QUIET_PCT or time.monotonic() >= deadline:
+            return busy
+        print(f"bench: machine {busy:.0f}% busy with other work; waiting for it to calm down", flush=True)
 
 
 def _machine() -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""The baseline: a bare FastAPI + SQLAlchemy (asyncpg) app inserting the same unit row.
+"""The baseline: a bare FastAPI + SQLAlchemy (asyncpg) app doing the same writes as intake's measured one.
 
-No events, no outbox, no auth, no domain layer: what intake's receive endpoint costs above the floor.
-Run by the benchmark as `uvicorn tests.bench.baseline_app:app` with BENCH_BASELINE_DATABASE_URL set.
+POST /v1/repair-requests with the same body schema, inserting the same rows into the same tables
+(repair_requests, units, unit_history; intake's own table definitions, so they stay equivalent) in one
+transaction. No auth, no owner/catalogue/serial checks, no events, no outbox, no middleware: the floor
+that intake's endpoint is compared with. Run as `uvicorn tests.bench.baseline_app:app` with
+BENCH_BASELINE_DATABASE_URL set.
 """
 from __future__ import annotations
 
@@ -9,73 +12,18 @@ import contextlib
 import os
 import uuid
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, DateTime, Index, Integer, Numeric, String, Text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.intake.api.schemas import RepairRequestIn, RepairRequestOut, UnitOut
+from services.intake.db.tables import OwnerRow, RepairRequestRow, UnitHistoryRow, UnitRow
+
+OWNER, ACTOR = "bench-owner", "bench"
 engine = create_async_engine(os.environ["BENCH_BASELINE_DATABASE_URL"], pool_size=20, max_overflow=20)
 sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class UnitRow(Base):
-    """Same columns, types and indexes as intake's `units` table."""
-
-    __tablename__ = "units"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(String(64), index=True)
-    serial_number: Mapped[str] = mapped_column(String(100))
-    part_number: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text, default="")
-    hs_code: Mapped[str] = mapped_column(String(10), index=True)
-    origin: Mapped[str] = mapped_column(String(10))
-    origin_country: Mapped[str | None] = mapped_column(String(2))
-    declared_value: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    currency: Mapped[str] = mapped_column(String(3))
-    warranty: Mapped[bool] = mapped_column(default=False)
-    fault_description: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(32), index=True)
-    custody_location: Mapped[str] = mapped_column(String(64))
-    documents: Mapped[dict] = mapped_column(JSON, default=dict)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_by: Mapped[str] = mapped_column(String(200))
-    updated_by: Mapped[str] = mapped_column(String(200))
-    __table_args__ = (Index("ix_units_serial_number", "serial_number"),)
-
-
-class UnitIn(BaseModel):
-    owner_id: str = Field(min_length=1, max_length=64)
-    serial_number: str = Field(min_length=1, max_length=100)
-    part_number: str = Field(min_length=1, max_length=100)
-    description: str = Field("", max_length=2000)
-    hs_code: str
-    origin: str
-    origin_country: str | None = None
-    declared_value: Decimal = Field(max_digits=16, decimal_places=2)
-    currency: str
-    warranty: bool = False
-    fault_description: str = Field("", max_length=4000)
-
-
-class UnitOut(UnitIn):
-    model_config = ConfigDict(from_attributes=True)
-    id: str
-    state: str
-    custody_location: str
-    documents: dict[str, str]
-    received_at: datetime
-    released_at: datetime | None
-    version: int
+TABLES = [OwnerRow.__table__, RepairRequestRow.__table__, UnitRow.__table__, UnitHistoryRow.__table__]
 
 
 async def session() -> AsyncIterator[AsyncSession]:
@@ -86,7 +34,11 @@ async def session() -> AsyncIterator[AsyncSession]:
 @contextlib.asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(lambda c: TABLES[0].metadata.create_all(c, tables=TABLES))
+    async with sessions() as s, s.begin():
+        if await s.get(OwnerRow, OWNER) is None:
+            s.add(OwnerRow(id=OWNER, name="bench", kind="overseas", country="KR", credit_tier="advanced_certified",
+                           contacts=[], version=1, created_by=ACTOR, updated_by=ACTOR))
     yield
     await engine.dispose()
 
@@ -99,11 +51,23 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@app.post("/v1/units", status_code=201, response_model=UnitOut)
-async def receive(body: UnitIn, s: Annotated[AsyncSession, Depends(session)]) -> UnitRow:
-    row = UnitRow(id=str(uuid.uuid4()), **body.model_dump(), state="received", custody_location="awaiting repair",
-                  documents={}, received_at=datetime.now(timezone.utc), version=1,
-                  created_by="bench", updated_by="bench")
-    s.add(row)
+@app.post("/v1/repair-requests", status_code=201, response_model=RepairRequestOut)
+async def submit(body: RepairRequestIn, s: Annotated[AsyncSession, Depends(session)]) -> RepairRequestOut:
+    now, request_id = datetime.now(timezone.utc), str(uuid.uuid4())
+    domestic = body.origin == "domestic"
+    origin, country = ("domestic", None) if domestic else ("foreign", body.origin)
+    s.add(RepairRequestRow(id=request_id, owner_id=body.owner_id, origin=origin, origin_country=country,
+                           catalogue_version=1, created_at=now, created_by=ACTOR))
+    rows = [UnitRow(id=str(uuid.uuid4()), request_id=request_id, owner_id=body.owner_id, origin=origin,
+                    origin_country=country, catalogue_version=1, state="announced", custody_location="not arrived",
+                    documents={}, customs_released=False, condition_notes="", discrepancy={}, announced_at=now,
+                    version=1, created_by=ACTOR, updated_by=ACTOR, **u.model_dump())
+            for u in body.units]
+    s.add_all(rows)
+    await s.flush()  # the units exist before their history (as in intake: unit insert, then history insert)
+    s.add_all([UnitHistoryRow(unit_id=r.id, at=now, actor=ACTOR, action="announce", from_state=None,
+                              to_state="announced", documents={}, note="eligible under catalogue version 1")
+               for r in rows])
     await s.commit()
-    return row
+    return RepairRequestOut(request_id=request_id,
+                            units=[UnitOut.model_validate(r, from_attributes=True) for r in rows])

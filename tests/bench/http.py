@@ -27,18 +27,31 @@ class Connection:
         self._r = self._w = None
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        reused = self._w is not None
+        try:
+            return await self._exchange(method, path, body)
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self.close()
+            # a reused connection closed before any reply byte: the server dropped an idle keep-alive
+            # connection (uvicorn does after 5 s), so the request was never handled; send it once more
+            stale = reused and (not isinstance(exc, asyncio.IncompleteReadError) or not exc.partial)
+            if not stale:
+                raise HttpError(f"connection lost: {exc!r}") from exc
+        try:
+            return await self._exchange(method, path, body)
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self.close()
+            raise HttpError(f"connection lost: {exc!r}") from exc
+
+    async def _exchange(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
         if self._w is None:
             await self._open()
         assert self._r is not None and self._w is not None
         self._w.write(b"%s %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s"
                       % (method.encode(), path.encode(), self._head, len(body), body))
-        try:
-            head = await self._r.readuntil(b"\r\n\r\n")
-            status, length, close = _parse_head(head)
-            data = await self._r.readexactly(length)
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            self.close()
-            raise HttpError(f"connection lost: {exc!r}") from exc
+        head = await self._r.readuntil(b"\r\n\r\n")
+        status, length, close = _parse_head(head)
+        data = await self._r.readexactly(length)
         if close:
             self.close()
         return status, data
@@ -62,11 +75,3 @@ def _parse_head(head: bytes) -> tuple[int, int, bool]:
         elif name == b"connection" and value.strip().lower() == b"close":
             close = True
     return status, length, close
-
-
-def unit_body(serial: str) -> dict[str, Any]:
-    """A realistic receive-unit request (same shape as the end-to-end tests use)."""
-    return {"owner_id": "owner-bench-1", "serial_number": serial, "part_number": "AMAT-0010-12345",
-            "description": "RF generator", "hs_code": "8486909000", "origin": "foreign",
-            "origin_country": "KR", "declared_value": "18500.00", "currency": "USD",
-            "fault_description": "no RF output"}

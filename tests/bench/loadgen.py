@@ -1,7 +1,9 @@
-"""Closed-loop load generator, run as its own process: N keep-alive connections POSTing units.
+"""Closed-loop load generator, run as its own process: N keep-alive connections POSTing a JSON body.
 
-python -m tests.bench.loadgen --port P --connections 32 --warmup 3 --duration 12 [--auth 'Bearer ...']
-prints one JSON object: requests/s and latency percentiles over the measured window only.
+python -m tests.bench.loadgen --port P --path /v1/x --body '{"serial": "__SERIAL__"}' [--auth 'Bearer ...']
+    [--connections 32 --warmup 3 --duration 12]
+Every request gets its own value in place of __SERIAL__. Prints one JSON object: requests/s and latency
+percentiles over the measured window only (the warm-up runs at full load and is discarded).
 """
 from __future__ import annotations
 
@@ -12,40 +14,50 @@ import resource
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 
-from tests.bench.http import Connection, HttpError, unit_body
+from tests.bench.http import Connection, HttpError
 from tests.bench.stats import summary_ms
 
+MARKER = b"__SERIAL__"
 
-async def _worker(conn: Connection, path: str, prefix: str, clock: dict[str, float],
-                  latencies: list[float], statuses: Counter[str]) -> None:
+
+@dataclass
+class Window:
+    measure_from: float
+    end: float
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    first_error: str | None = None
+
+
+async def _worker(conn: Connection, path: str, template: bytes, prefix: bytes, w: Window) -> None:
     i = 0
     while True:
         t0 = time.perf_counter()
-        if t0 >= clock["end"]:
+        if t0 >= w.end:
             return
         i += 1
-        body = json.dumps(unit_body(f"{prefix}-{i}")).encode()
         try:
-            status, _ = await conn.request("POST", path, body)
-        except HttpError:
-            status = 0
+            status, data = await conn.request("POST", path, template.replace(MARKER, b"%s-%d" % (prefix, i)))
+        except HttpError as exc:
+            status, data = 0, str(exc).encode()
         t1 = time.perf_counter()
-        if clock["measure_from"] <= t1 <= clock["end"]:  # throughput: completions inside the window
-            statuses[str(status)] += 1
-            if t0 >= clock["measure_from"]:  # latency: requests wholly inside the window
-                latencies.append((t1 - t0) * 1000)
+        if status // 100 != 2 and w.first_error is None:
+            w.first_error = f"{status}: {data[:300].decode(errors='replace')}"
+        if w.measure_from <= t1 <= w.end:  # throughput: completions inside the window
+            w.statuses[str(status)] += 1
+            if t0 >= w.measure_from:  # latency: requests wholly inside the window
+                w.latencies.append((t1 - t0) * 1000)
 
 
-async def run(host: str, port: int, path: str, connections: int, warmup: float, duration: float,
-              headers: dict[str, str]) -> dict[str, object]:
+async def run(host: str, port: int, path: str, template: bytes, connections: int, warmup: float,
+              duration: float, headers: dict[str, str]) -> dict[str, object]:
     run_id = uuid.uuid4().hex[:8]
     start = time.perf_counter()
-    clock = {"measure_from": start + warmup, "end": start + warmup + duration}
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
+    w = Window(start + warmup, start + warmup + duration)
     conns = [Connection(host, port, headers) for _ in range(connections)]
-    tasks = [asyncio.create_task(_worker(c, path, f"BENCH-{run_id}-{n}", clock, latencies, statuses))
+    tasks = [asyncio.create_task(_worker(c, path, template, f"B{run_id}-{n}".encode(), w))
              for n, c in enumerate(conns)]
     await asyncio.sleep(warmup)
     cpu0 = _cpu()
@@ -53,11 +65,11 @@ async def run(host: str, port: int, path: str, connections: int, warmup: float, 
     cpu1 = _cpu()
     for c in conns:
         c.close()
-    ok = sum(n for s, n in statuses.items() if s.startswith("2"))
-    return {"connections": connections, "warmup_s": warmup, "duration_s": duration,
-            "requests": sum(statuses.values()), "ok": ok, "statuses": dict(statuses),
-            "rps": round(ok / duration, 1), "loadgen_cpu_pct": round(100 * (cpu1 - cpu0) / duration, 1),
-            **summary_ms(latencies)}
+    ok = sum(n for s, n in w.statuses.items() if s.startswith("2"))
+    return {"path": path, "connections": connections, "warmup_s": warmup, "duration_s": duration,
+            "requests": sum(w.statuses.values()), "ok": ok, "statuses": dict(w.statuses),
+            "rps": round(ok / duration, 1), "first_error": w.first_error,
+            "loadgen_cpu_pct": round(100 * (cpu1 - cpu0) / duration, 1), **summary_ms(w.latencies)}
 
 
 def _cpu() -> float:
@@ -69,20 +81,21 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--path", default="/v1/units")
+    p.add_argument("--path", required=True)
+    p.add_argument("--body", required=True, help="JSON request body; __SERIAL__ is made unique per request")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--warmup", type=float, default=3)
     p.add_argument("--duration", type=float, default=12)
     p.add_argument("--auth", help="Authorization header value")
     a = p.parse_args()
     headers = {"Authorization": a.auth} if a.auth else {}
-    coro = run(a.host, a.port, a.path, a.connections, a.warmup, a.duration, headers)
+    coro = run(a.host, a.port, a.path, a.body.encode(), a.connections, a.warmup, a.duration, headers)
     try:
         import uvloop
-        result = uvloop.run(coro)
     except ImportError:
-        result = asyncio.run(coro)
-    print(json.dumps(result))
+        print(json.dumps(asyncio.run(coro)))
+    else:
+        print(json.dumps(uvloop.run(coro)))
 
 
 if __name__ == "__main__":

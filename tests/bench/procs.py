@@ -89,9 +89,10 @@ class Resources:
         self._stack.callback(pg.drop_database, url)
         return url
 
-    def service(self, name: str, bootstrap: str, database_url: str, ready_path: str = "/readyz") -> Proc:
+    def service(self, name: str, bootstrap: str, database_url: str, extra_env: dict[str, str] | None = None,
+                ready_path: str = "/readyz") -> Proc:
         port = free_port()
-        env = base_env() | {"BONDLINE_VAR_DIR": str(self.workdir), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        env = base_env() | (extra_env or {}) | {"BONDLINE_VAR_DIR": str(self.workdir), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                             f"{name.upper()}_PORT": str(port), f"{name.upper()}_DATABASE_URL": database_url}
         return self.start(Proc(name, [sys.executable, "-m", f"services.{name}"], env,
                                self.workdir / "log" / f"{name}.log", port), ready_path)

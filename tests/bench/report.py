@@ -47,21 +47,37 @@ def markdown(r: dict[str, Any]) -> str:
         f"{r['timestamp']} · {m['cpu_count']} CPUs · Python {m['python']} · {m['platform']} · "
         f"PostgreSQL {m.get('postgres', '?')} · broker Tansu · total {r['durations_s'].get('total')} s", "",
         "| measure | intake / bondline | baseline / raw | target |", "| --- | --- | --- | --- |",
-        f"| POST /v1/units, {r['settings']['connections']} connections: req/s | {g('intake_rps')} | "
+        f"| write: POST {r['settings']['write_path']} (1 unit), {r['settings']['connections']} connections: req/s | {g('intake_rps')} | "
         f"{g('baseline_rps')} | ratio {g('intake_ratio')} >= {t['intake_ratio_min']}: {ok(t['intake_ratio_met'])} |",
-        f"| POST /v1/units latency p50 / p99 (ms) | {g('intake_p50_ms')} / {g('intake_p99_ms')} | "
+        f"| write latency p50 / p99 (ms) | {g('intake_p50_ms')} / {g('intake_p99_ms')} | "
         f"{g('baseline_p50_ms')} / {g('baseline_p99_ms')} | |",
-        f"| intake commit -> repair work order, {r['settings']['flow_rate_per_s']:g}/s: p50 / p99 (ms) | "
+        f"| release commit in intake -> work order in repair, {r['settings']['flow_rate_per_s']:g}/s: "
+        f"p50 / p99 (ms) | "
         f"{g('propagation_p50_ms')} / {g('propagation_p99_ms')} | raw Kafka round trip "
         f"{g('raw_roundtrip_p50_ms')} / {g('raw_roundtrip_p99_ms')} | p99 < {t['propagation_p99_ms_max']:g}: "
         f"{ok(t['propagation_p99_met'])} |", ""]
-    flow = r.get("propagation")
+    tp, flow = r.get("throughput"), r.get("propagation")
+    if tp:
+        i, b = tp["intake"], tp["baseline"]
+        lines += [f"Write cost: intake {i.get('server_cpu_ms_per_request')} CPU ms/request, baseline "
+                  f"{b.get('server_cpu_ms_per_request')} (server process at {i['cpu'].get('server_cpu_pct')}% / "
+                  f"{b['cpu'].get('server_cpu_pct')}% of one core; a single-worker server saturates one core).", ""]
     if flow:
         a, b = flow["stage_release_to_published"], flow["stage_published_to_inbox_claim"]
         lines += ["Propagation by stage (p50 / p99 ms): released_at -> outbox published_at "
                   f"{a['p50_ms']} / {a['p99_ms']}; published_at -> repair inbox claim {b['p50_ms']} / {b['p99_ms']} "
-                  "(published_at is stamped after the broker ack, so the second stage can be negative).", ""]
+                  "(published_at is stamped after the broker ack, so the second stage can be negative).", "",
+                  f"Pipeline cost per release: CPU ms {_pairs(flow.get('cpu_ms_per_release'))}; database "
+                  f"transactions {_pairs(flow.get('db_transactions_per_release'))}; whole machine {flow['cpu'].get('machine_cpu_pct')}% "
+                  f"busy while measuring (PostgreSQL {flow['cpu'].get('postgres_cpu_pct')}%, broker "
+                  f"{flow['cpu'].get('broker_cpu_pct')}% of a core).", ""]
+    if r.get("warnings"):
+        lines += ["Warnings:", ""] + [f"- {w}" for w in r["warnings"]] + [""]
     if r.get("errors"):
         lines += ["Errors:", ""] + [f"- {e}" for e in r["errors"]] + [""]
     lines += ["Every figure, CPU use per process and the settings are in `report.json`.", ""]
     return "\n".join(lines)
+
+
+def _pairs(d: dict[str, Any] | None) -> str:
+    return ", ".join(f"{k} {v}" for k, v in (d or {}).items()) or "n/a"
