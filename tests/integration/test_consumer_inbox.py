@@ -71,7 +71,8 @@ async def test_failing_handler_goes_to_dead_letters_and_partition_moves_on(db_ur
     put(broker, completed("healthy"))
     c = consumer(rt, broker, {k: explode for k in HANDLERS})
     assert await c.poll_once() == 2
-    assert len(calls) == 4  # three attempts for the poison, one for the healthy one
+    # the batch attempt fails on the poison (1 call), then one by one: 3 attempts for it, 1 for the healthy one
+    assert len(calls) == 5
     async with rt.sessions() as s:
         dl = (await s.execute(select(dead_letters))).one()
         units = (await s.scalars(select(DispatchItemRow.item_id))).all()
