@@ -117,7 +117,34 @@ def main() -> None:
             where = dispatch(client, unit["id"], destination, country)
             print(f"{desc:36} {origin:8} {inspection:28} -> repair {outcome:19} -> {where}")
         reject_one(client)
+        dispose_old_parts(client)
+        reconcile(client)
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
+
+
+def dispose_old_parts(client: httpx.Client) -> None:
+    """Old parts are dispatch candidates too: foreign ones destroyed under supervision, domestic ones gate-registered."""
+    for c in call(client, "GET", "dispatch", "/v1/candidates", "dispatcher", params={"kind": "old_part"}):
+        item = c["item"]
+        foreign = item["origin"] == "foreign"
+        route = "destruction" if foreign else "gate_registration"
+        call(client, "POST", "dispatch", f"/v1/items/{item['item_id']}/decision", "dispatcher",
+             json={"destination": route})
+        n = next(_seq)
+        doc = {"supervision_mode": "0200" if foreign else "", "gate_pass_no": f"HF{RUN}{n:04d}",
+               "gate_pass_type": "1" if foreign else "5", "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
+        call(client, "POST", "dispatch", f"/v1/items/{item['item_id']}/exit-declaration", "dispatcher", json=doc)
+        print(f"{'old part ' + (item['part_number'] or ''):36} {item['origin']:8} {'':28} -> {route.replace('_', ' ')}")
+
+
+def reconcile(client: httpx.Client) -> None:
+    today = time.strftime("%Y-%m-%d")
+    report = call(client, "GET", "dispatch", "/v1/ledger/reconciliation", "customs_officer",
+                  params={"from": "2000-01-01T00:00:00Z", "to": f"{today}T23:59:59Z"})
+    print("\nBonded ledger reconciliation (customs officer view):")
+    for row in report.get("categories", []):
+        print(f"  {row.get('category', ''):24} " + " ".join(f"{k}={v}" for k, v in row.items()
+                                                             if k not in ("category",) and v not in (0, "0", None)))
 
 
 def reject_one(client: httpx.Client) -> None:
@@ -163,12 +190,8 @@ def dispatch(client: httpx.Client, item_id: str, destination: str, country: str 
 
 
 def finish_repair(client: httpx.Client, wo: dict, outcome: str) -> None:
-    try:
-        from deploy.local.demo_repair import drive_work_order  # the full repair flow, when present
-    except ImportError:
-        call(client, "POST", "repair", f"/v1/work-orders/{wo['id']}/complete", "technician",
-             json={"outcome": outcome, "repair_fee": "1800.00", "currency": "CNY", "labour_minutes": 150})
-        return
+    from deploy.local.demo_repair import drive_work_order
+
     drive_work_order(client, URLS, headers, wo["id"], outcome)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.dispatch.api import items, reference, shipments
+from services.dispatch.api import items, ledger, reference, shipments
 from services.dispatch.db import tables
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -24,6 +24,6 @@ def define() -> ServiceDefinition:
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [items.router, shipments.router, reference.router], title="bondline dispatch",
+    return create_app(rt, [items.router, shipments.router, reference.router, ledger.router], title="bondline dispatch",
                       description="Destinations, taxes, exit declarations, shipments and the bonded ledger.",
                       run_relay=run_relay, run_consumer=run_consumer)

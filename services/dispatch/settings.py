@@ -11,3 +11,7 @@ class DispatchSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore")
     port: Port = 8003
     vat_rate: Decimal = Field(Decimal("0.13"), ge=0, le=1, description="import VAT rate on domestic release")
+    ledger_cycle_days: int = Field(730, ge=1, le=3650, description="longest stay of an item in the bonded ledger")
+    ledger_warning_days: int = Field(60, ge=0, le=3650, description="flag items this many days before their cycle ends")
+    disposal_warning_days: int = Field(14, ge=0, le=3650,
+                                       description="flag old parts this many days before their disposal deadline")

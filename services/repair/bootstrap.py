@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.repair.api import work_orders
+from services.repair.api import labour, old_parts, parts, reference, reports, work_orders, workflow
 from services.repair.db import tables
 from services.repair.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.repair.service.uow import RepairUnitOfWork
@@ -20,10 +20,12 @@ def define() -> ServiceDefinition:
         name="repair", settings=load(RepairSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=RepairUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [work_orders.router], title="bondline repair",
+    routers = [work_orders.router, workflow.router, labour.router, parts.router, old_parts.router,
+               reference.router, reports.router]
+    return create_app(rt, routers, title="bondline repair",
                       description="Work orders, diagnosis, quotes, bonded parts, testing, old parts.",
                       run_relay=run_relay, run_consumer=run_consumer)

@@ -55,19 +55,44 @@ def work_order_for(client: httpx.Client, stack: Stack, unit_id: str) -> dict[str
 
 
 def complete(client: httpx.Client, stack: Stack, work_order_id: str, outcome: str = "repaired") -> None:
-    r = client.post(stack.url("repair") + f"/v1/work-orders/{work_order_id}/complete",
-                    json={"outcome": outcome, "repair_fee": "1200.00", "currency": "USD", "labour_minutes": 90},
-                    headers=TECH)
-    assert r.status_code == 200, r.text
+    """Drive a freshly opened work order along the legal path to ``outcome`` through repair's API.
+
+    repaired: diagnosis, quote approved by the owner's partner token, repair, 90 min labour, a passing test;
+    beyond_repair: diagnosis, then closed; returned_unrepaired: diagnosis, quote declined by the owner.
+    """
+    base = stack.url("repair") + f"/v1/work-orders/{work_order_id}"
+
+    def act(path: str, body: dict[str, Any] | None = None, who: dict[str, str] = TECH) -> dict[str, Any]:
+        r = client.post(base + path, json=body, headers=who)
+        assert r.status_code in (200, 201), f"{path}: {r.status_code} {r.text}"
+        return r.json()
+
+    act("/diagnosis/start")
+    act("/diagnosis", {"failure_codes": ["RF-OUTPUT"], "findings": "no RF output: driver stage failed"})
+    if outcome == "beyond_repair":
+        act("/complete", {"outcome": outcome, "note": "power amplifier cracked; not economical"})
+        return
+    wo = act("/quote", {"repair_fee": "1200.00", "parts_estimate": "0.00", "currency": "USD"})
+    if wo["state"] == "quote_pending":
+        act("/quote/decision", {"approve": outcome == "repaired"}, token("partner", wo["owner_id"]))
+    if outcome == "returned_unrepaired":
+        act("/complete", {"outcome": outcome, "note": "quote declined by the owner"})
+        return
+    act("/repair/start")
+    act("/labour", {"minutes": 90, "note": "driver stage replaced"})
+    act("/testing/start")
+    act("/tests", {"procedure": "RF output ATP", "passed": True})
+    act("/complete", {"outcome": "repaired", "note": "RF output within spec"})
 
 
 def candidates(client: httpx.Client, stack: Stack) -> list[dict[str, Any]]:
+    """Units awaiting dispatch (the item part of each candidate)."""
     out, offset = [], 0
     while True:
-        r = client.get(stack.url("dispatch") + "/v1/candidates", params={"limit": 500, "offset": offset},
-                       headers=DESK)
+        r = client.get(stack.url("dispatch") + "/v1/candidates", params={"limit": 500, "offset": offset,
+                                                                         "kind": "unit"}, headers=DESK)
         assert r.status_code == 200, r.text
-        out += r.json()
+        out += [c["item"] for c in r.json()]
         if len(r.json()) < 500:
             return out
         offset += 500

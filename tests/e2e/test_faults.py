@@ -63,7 +63,7 @@ def _complete_queued(client: httpx.Client, stack: Stack) -> None:
 def _assert_each_work_order_opened_once(stack: Stack, unit_ids: list[str]) -> None:
     with httpx.Client(timeout=30) as client:
         seen = [work_order_for(client, stack, u) for u in unit_ids]
-    assert all(wo and wo["state"] == "completed" for wo in seen)
+    assert all(wo and wo["state"] == "repaired" for wo in seen)
     assert len({wo["id"] for wo in seen}) == len(unit_ids)
 
 

@@ -19,5 +19,5 @@ def test_unit_flows_from_intake_through_repair_to_dispatch(stack: Stack) -> None
         one = next(c for c in listed if c["unit_id"] == unit_ids[0])
         assert one["state"] == "awaiting_dispatch" and one["outcome"] == "repaired"
         assert one["serial_number"] == "SKEL-0" and one["origin_country"] == "KR"  # learnt from intake
-        r = client.get(stack.url("dispatch") + f"/v1/units/{unit_ids[0]}", headers=DESK)
-        assert r.status_code == 200 and r.json()["repair_fee"] == "1200.00"
+        r = client.get(stack.url("dispatch") + f"/v1/items/{unit_ids[0]}", headers=DESK)
+        assert r.status_code == 200 and r.json()["item"]["repair_fee"] == "1200.00"

@@ -114,6 +114,29 @@ async def test_domestic_release_final_tax_at_exit_and_shipment_to_delivery(api):
     assert r.json()["items"][0]["state"] == "delivered"
     assert await types(api) == ["awaiting_dispatch", "destination_decided", "exit_declared", "customs_cleared",
                                 "shipped", "delivered"]
+    ledger = (await api.get("/v1/ledger/items/u3", headers=OFFICER)).json()
+    lines = ledger["lines"]
+    assert not any(ledger["on_hand"].values())  # nothing of it left in bond
+    assert [(line["category"], line["movement"]) for line in lines] == [
+        ("units_awaiting_repair", "received"), ("units_awaiting_repair", "transferred_out"),
+        ("repaired_units", "transferred_in"), ("repaired_units", "released")]
+    assert lines[-1]["documents"]["import_declaration_no"] == EXIT_HOME["import_declaration_no"]
+
+
+async def test_an_exit_with_no_entry_is_listed_as_an_inconsistency(api):
+    await feed(api, WorkOrderCompleted(unit_id="ghost", work_order_id="wo-g", owner_id="fab-1", outcome="repaired",
+                                       repair_fee=Money(amount="1", currency="CNY"), completed_at=NOW))
+    await api.post("/v1/items/ghost/decision", json={"destination": "re_export", "destination_country": "US"},
+                   headers=DESK)
+    await api.post("/v1/items/ghost/exit-declaration", json=EXIT_ABROAD, headers=DESK)
+    s = (await api.post("/v1/shipments", headers=DESK, json={
+        "carrier": "DHL", "tracking_number": "G1", "destination_country": "US", "address": "x", "incoterm": "DAP"})).json()
+    await api.post(f"/v1/shipments/{s['id']}/items", json={"item_id": "ghost"}, headers=DESK)
+    await api.post(f"/v1/shipments/{s['id']}/transition", json={"to": "customs_cleared"}, headers=DESK)
+    r = await api.post(f"/v1/shipments/{s['id']}/transition", json={"to": "shipped"}, headers=DESK)
+    assert r.status_code == 200  # the unit is physically here; the missing entry is for customs to see
+    found = (await api.get("/v1/ledger/inconsistencies", headers=OFFICER)).json()
+    assert any(i["item_id"] == "ghost" for i in found["inconsistencies"]), found
 
 
 async def test_re_export_to_any_country_and_shipment_country_must_match(api):
@@ -164,3 +187,27 @@ async def test_reference_tables_are_edited_by_customs_officers(api):
     r = await api.put("/v1/reference/fx-rates", json={"currency": "XXQ", "valid_from": "2026-11-20",
                                                       "cny_per_unit": "1"}, headers=OFFICER)
     assert r.status_code == 422
+
+
+async def test_old_parts_are_candidates_and_foreign_ones_never_go_domestic(api):
+    from shared.contract.events.repair import OldPartRecorded
+
+    await unit(api, "u7")
+    await feed(api, OldPartRecorded(unit_id="u7", old_part_id="op-1", work_order_id="wo-u7", owner_id="fab-1",
+                                    part_number="ESC-OLD", quantity=1, origin="foreign",
+                                    allowed_routes=["reexport_0864", "destruction_0200"],
+                                    disposal_deadline=NOW, removed_at=NOW))
+    [c] = (await api.get("/v1/candidates", params={"kind": "old_part"}, headers=DESK)).json()
+    assert {o["destination"] for o in c["allowed_destinations"]} == {"re_export", "destruction"}
+    r = await api.post("/v1/items/op-1/decision", json={"destination": "gate_registration"}, headers=DESK)
+    assert r.status_code == 422 and "foreign_old_parts_never_domestic" in r.json()["detail"]
+    assert (await api.post("/v1/items/op-1/decision", json={"destination": "destruction"}, headers=DESK)).status_code == 200
+    doc = {"supervision_mode": "1371", "gate_pass_no": "HF224426000000009", "gate_pass_type": "1",
+           "bonded_inventory_list_no": "QD224426E000000009"}
+    r = await api.post("/v1/items/op-1/exit-declaration", json=doc, headers=DESK)
+    assert r.status_code == 422 and "use 0200 or 0400" in r.json()["detail"]
+    r = await api.post("/v1/items/op-1/exit-declaration", json=doc | {"supervision_mode": "0200"}, headers=DESK)
+    assert r.status_code == 200 and r.json()["item"]["state"] == "disposed"
+    lines = (await api.get("/v1/ledger/items/op-1", headers=OFFICER)).json()["lines"]
+    assert [(ln["category"], ln["movement"]) for ln in lines] == [("old_parts", "received"), ("old_parts", "destroyed")]
+    assert (await types(api))[-2:] == ["exit_declared", "disposed"]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.intake import UnitReceived, UnitRejected
-from shared.contract.events.repair import WorkOrderCompleted
+from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
+from services.dispatch.messaging.ledger_handlers import merged
 from services.dispatch.service import incoming
 from services.dispatch.service.uow import DispatchUnitOfWork
 
@@ -23,13 +24,19 @@ async def on_work_order_completed(uow: DispatchUnitOfWork, e: WorkOrderCompleted
     await incoming.repair_completed(uow, e)
 
 
+async def on_old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded, _ce: CloudEvent) -> None:
+    await incoming.old_part_recorded(uow, e)
+
+
 def _type(model: type) -> str:
     return REGISTRY.spec_for_model(model).ce_type
 
 
-HANDLERS: dict[str, Handler] = {
+_OWN: dict[str, Handler] = {
     _type(UnitReceived): on_unit_received,  # type: ignore[dict-item]
     _type(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
     _type(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
+    _type(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
 }
+HANDLERS = merged(_OWN)  # dispatch's own handler and the ledger's, in one transaction per event
 SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS]

@@ -9,7 +9,7 @@ from shared.contract.events import dispatch as ev
 from services.dispatch.domain import destinations, exits
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
-from services.dispatch.service import taxes
+from services.dispatch.service import custody, taxes
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import DomainError, NotFound
 
@@ -81,7 +81,9 @@ async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDoc
         uow.publish(ev.ExitDeclared(**step(item), destination=item.destination.value, supervision_mode=doc.supervision_mode,
                                     documents=documents, tax=taxes.contract(final) if final else None, declared_at=now))
         if item.state is ItemState.disposed:
-            uow.publish(ev.ItemDisposed(**step(item), route=item.destination.value, documents=documents, disposed_at=now))
+            [disposed] = uow.publish(ev.ItemDisposed(**step(item), route=item.destination.value, documents=documents,
+                                                     disposed_at=now))
+            await custody.record_exit(uow, item, documents, now, disposed.id)
         await uow.commit()
         return item
 

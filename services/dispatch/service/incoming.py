@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from shared.contract.events.dispatch import UnitAwaitingDispatch
 from shared.contract.events.intake import UnitReceived, UnitRejected
-from shared.contract.events.repair import WorkOrderCompleted
+from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from services.dispatch.domain.destinations import ItemKind
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -51,4 +51,14 @@ async def repair_completed(uow: DispatchUnitOfWork, e: WorkOrderCompleted) -> No
     if item.becomes_candidate(e.outcome, e.completed_at):
         uow.publish(UnitAwaitingDispatch(unit_id=item.unit_id, owner_id=item.owner_id, outcome=e.outcome,
                                          since=e.completed_at))
+    await _store(uow, item, new)
+
+
+async def old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded) -> None:
+    """Every replaced part is a dispatch candidate of its own: re-export, destruction or gate registration."""
+    item, new = await _load_or_new(uow, e.old_part_id, e.owner_id, ItemKind.old_part, e.unit_id)
+    parent = await uow.items.get(e.unit_id)
+    item.part_number, item.origin, item.disposal_deadline = e.part_number, e.origin, e.disposal_deadline
+    item.origin_country = parent.origin_country if parent else None
+    item.becomes_candidate("old_part", e.removed_at)
     await _store(uow, item, new)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from shared.contract.events import dispatch as ev
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.domain.shipments import Shipment, ShipmentState
+from services.dispatch.service import custody
 from services.dispatch.service.decisions import load, step
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -60,7 +61,10 @@ async def advance(uow: DispatchUnitOfWork, shipment_id: str, to: ShipmentState, 
             elif to is ShipmentState.delivered:
                 item.deliver()
             await uow.items.save(item, actor)
-            uow.publish(EVENTS[to](**step(item), shipment=facts, at=now))
+            [event] = uow.publish(EVENTS[to](**step(item), shipment=facts, at=now))
+            if to is ShipmentState.shipped:
+                docs = item.exit_documents | {"shipment": s.id, "tracking_number": s.tracking_number}
+                await custody.record_exit(uow, item, docs, now, event.id)
         await uow.shipments.save(s)
         await uow.commit()
         return s, items

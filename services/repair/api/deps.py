@@ -1,18 +1,47 @@
 """Annotated dependency aliases for repair's routes."""
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from services.kit.auth import Principal, Role, require
+from services.kit.errors import Forbidden, RuleViolation
 from services.repair.service.uow import RepairUnitOfWork
+from services.repair.settings import RepairSettings
 
 
 def get_uow(request: Request) -> RepairUnitOfWork:
     return request.app.state.runtime.uow()
 
 
+def get_settings(request: Request) -> RepairSettings:
+    return request.app.state.runtime.d.settings
+
+
+def expected_version(if_match: Annotated[str | None, Header(
+        description="optimistic lock: the work order version you read (a stale one gets 409)")] = None) -> int | None:
+    if if_match is None:
+        return None
+    found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
+    if not found:
+        raise RuleViolation(f"If-Match must carry a work order version, e.g. \"3\"; got {if_match!r}")
+    return int(found.group(1))
+
+
+def own_scope(principal: Principal, owner_id: str) -> None:
+    """A partner reads and acts only for the owner its token is bound to."""
+    if principal.role is Role.partner and principal.owner_id != owner_id:
+        raise Forbidden(f"partner token for owner {principal.owner_id} cannot see owner {owner_id}'s work orders")
+
+
 UoW = Annotated[RepairUnitOfWork, Depends(get_uow)]
+Settings = Annotated[RepairSettings, Depends(get_settings)]
+Version = Annotated[int | None, Depends(expected_version)]
 Technician = Annotated[Principal, Depends(require(Role.technician))]
+Partner = Annotated[Principal, Depends(require(Role.partner))]
+Admin = Annotated[Principal, Depends(require(Role.admin))]
 Reader = Annotated[Principal, Depends(require(Role.technician, Role.dispatcher, Role.customs_officer))]
+ReaderOrPartner = Annotated[Principal, Depends(require(Role.technician, Role.dispatcher, Role.customs_officer,
+                                                       Role.partner))]

@@ -1,1 +1,1 @@
-"""Repair's domain: work orders and their outcomes. Plain Python only."""
+"""Repair's domain: work orders (state machine, diagnosis, quote, tests, labour), stock and old parts. Plain Python."""

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from shared.contract.envelope import CloudEvent
-from shared.contract.events.intake import UnitReleasedToRepair
+from shared.contract.events.dispatch import ExitDeclared
+from shared.contract.events.intake import PartsReceived, UnitReleasedToRepair
 from shared.contract.registry import REGISTRY
-from shared.contract.topics import INTAKE_EVENTS
+from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS
 from shared.messaging.consumer import Handler
-from services.repair.service import work_orders
+from services.repair.service import old_parts, stock, work_orders
 from services.repair.service.uow import RepairUnitOfWork
 
 
@@ -14,7 +15,21 @@ async def on_unit_released(uow: RepairUnitOfWork, e: UnitReleasedToRepair, _ce: 
     await work_orders.open_for_released_unit(uow, e)
 
 
+async def on_parts_received(uow: RepairUnitOfWork, e: PartsReceived, _ce: CloudEvent) -> None:
+    await stock.receive(uow, e)
+
+
+async def on_exit_declared(uow: RepairUnitOfWork, e: ExitDeclared, _ce: CloudEvent) -> None:
+    await old_parts.disposed_by_dispatch(uow, e)
+
+
+def _type(model: type) -> str:
+    return REGISTRY.spec_for_model(model).ce_type
+
+
 HANDLERS: dict[str, Handler] = {
-    REGISTRY.spec_for_model(UnitReleasedToRepair).ce_type: on_unit_released,  # type: ignore[dict-item]
+    _type(UnitReleasedToRepair): on_unit_released,  # type: ignore[dict-item]
+    _type(PartsReceived): on_parts_received,  # type: ignore[dict-item]
+    _type(ExitDeclared): on_exit_declared,  # type: ignore[dict-item]
 }
-SUBSCRIBE = [INTAKE_EVENTS]
+SUBSCRIBE = [INTAKE_EVENTS, DISPATCH_EVENTS]

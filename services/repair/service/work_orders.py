@@ -1,15 +1,14 @@
-"""Open a work order for a released unit; complete it."""
+"""Open a work order for a released unit; read, filter, history, a technician's queue; assign."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from decimal import Decimal
 
-from shared.contract.events.common import Money
 from shared.contract.events.intake import UnitReleasedToRepair
-from shared.contract.events.repair import WorkOrderCompleted, WorkOrderOpened
-from services.kit.errors import NotFound
-from services.repair.domain.work_orders import Outcome, WorkOrder
+from services.kit.errors import RuleViolation
+from services.repair.db.work_orders import WorkOrderFilter
+from services.repair.domain.work_orders import Step, WorkOrder
+from services.repair.service import outgoing
+from services.repair.service.common import load, now, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
@@ -18,44 +17,45 @@ async def open_for_released_unit(uow: RepairUnitOfWork, e: UnitReleasedToRepair)
     existing = await uow.work_orders.for_unit(e.unit_id)
     if existing is not None:
         return existing
-    wo = WorkOrder(id=str(uuid.uuid4()), unit_id=e.unit_id, owner_id=e.owner_id,
-                   serial_number=e.serial_number, hs_code=e.hs_code, origin=e.origin,
-                   opened_at=datetime.now(timezone.utc))
-    await uow.work_orders.add(wo, uow.actor or "system")
-    uow.publish(WorkOrderOpened(unit_id=wo.unit_id, work_order_id=wo.id, owner_id=wo.owner_id,
-                                opened_at=wo.opened_at))
+    at, actor = now(), uow.actor or "system"
+    wo = WorkOrder.open(at, actor, id=str(uuid.uuid4()), unit_id=e.unit_id, owner_id=e.owner_id,
+                        serial_number=e.serial_number, part_number=e.part_number, hs_code=e.hs_code,
+                        origin=e.origin, warranty=e.warranty, fault_description=e.fault_description)
+    await uow.work_orders.add(wo, actor, at)
+    uow.publish(outgoing.opened(wo))
     return wo
 
 
-async def complete(uow: RepairUnitOfWork, work_order_id: str, outcome: Outcome, fee: Decimal,
-                   currency: str, labour_minutes: int, actor: str) -> WorkOrder:
+async def assign(uow: RepairUnitOfWork, work_order_id: str, technician: str, actor: str,
+                 expected_version: int | None = None) -> WorkOrder:
+    if not technician.strip():
+        raise RuleViolation("name the technician to assign", field="technician")
     async with uow:
-        uow.actor = actor
-        wo = await uow.work_orders.get(work_order_id)
-        if wo is None:
-            raise NotFound(f"work order {work_order_id} not found")
-        wo.complete(outcome, fee, currency, labour_minutes, datetime.now(timezone.utc))
-        await uow.work_orders.save(wo, actor)
-        uow.publish(WorkOrderCompleted(
-            unit_id=wo.unit_id, work_order_id=wo.id, owner_id=wo.owner_id, outcome=outcome.value,
-            repair_fee=Money(amount=fee, currency=currency), labour_minutes=labour_minutes,
-            completed_at=wo.completed_at))
+        uow.actor, at = actor, now()
+        wo = await load(uow, work_order_id, expected_version)
+        wo.assign(technician, at, actor)
+        await save(uow, wo, actor, at)
         await uow.commit()
         return wo
 
 
 async def get(uow: RepairUnitOfWork, work_order_id: str) -> WorkOrder:
     async with uow:
-        wo = await uow.work_orders.get(work_order_id)
-        if wo is None:
-            raise NotFound(f"work order {work_order_id} not found")
-        return wo
+        return await load(uow, work_order_id)
 
 
-async def find(uow: RepairUnitOfWork, state: str | None, owner_id: str | None, unit_id: str | None,
-               limit: int, offset: int) -> list[WorkOrder]:
+async def history(uow: RepairUnitOfWork, work_order_id: str) -> tuple[WorkOrder, list[Step]]:
     async with uow:
-        if unit_id:
-            wo = await uow.work_orders.for_unit(unit_id)
-            return [wo] if wo else []
-        return await uow.work_orders.list(state, owner_id, limit, offset)
+        wo = await load(uow, work_order_id)
+        return wo, await uow.work_orders.history(work_order_id)
+
+
+async def find(uow: RepairUnitOfWork, f: WorkOrderFilter, limit: int, offset: int) -> list[WorkOrder]:
+    async with uow:
+        return await uow.work_orders.find(f, limit, offset)
+
+
+async def queue(uow: RepairUnitOfWork, technician: str, limit: int, offset: int) -> list[WorkOrder]:
+    """The technician's open work orders, oldest first."""
+    async with uow:
+        return await uow.work_orders.queue(technician, limit, offset)

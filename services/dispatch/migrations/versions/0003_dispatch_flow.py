@@ -1,7 +1,7 @@
 """dispatch flow: items (units and old parts), shipments, tax reference tables (seeded), idempotency keys
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-24 16:51:00.638134
 """
 import json
@@ -15,7 +15,7 @@ SEED = Path(__file__).resolve().parents[2] / "reference" / "tax_tables.json"
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,30 @@
+"""A technician's queue and first-pass yield."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from services.repair.api.deps import Reader, UoW
+from services.repair.api.schemas import WorkOrderOut
+from services.repair.service import reports, work_orders
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/v1/technicians/{technician}/queue", response_model=list[WorkOrderOut],
+            summary="A technician's open work orders, oldest first ('me' for the caller)")
+async def queue(technician: str, uow: UoW, who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                offset: Annotated[int, Query(ge=0)] = 0) -> list[WorkOrderOut]:
+    name = who.subject if technician == "me" else technician
+    return [WorkOrderOut.of(w) for w in await work_orders.queue(uow, name, limit, offset)]
+
+
+@router.get("/v1/reports/first-pass-yield",
+            summary="Share of work orders whose first test passed, among those first tested in [since, until)")
+async def first_pass_yield(uow: UoW, _who: Reader, since: datetime | None = None,
+                           until: datetime | None = None) -> dict[str, Any]:
+    y = await reports.first_pass(uow, since, until)
+    return {"since": since, "until": until, "tested": y.tested, "passed_first_time": y.passed_first_time,
+            "first_pass_yield": y.rate}

@@ -1,0 +1,97 @@
+"""Work orders and their history: optimistic locking on save, filters, a technician's queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kit.errors import Conflict
+from services.repair.db.mapping import to_domain, to_row
+from services.repair.db.tables import WorkOrderHistoryRow, WorkOrderRow
+from services.repair.domain.states import OPEN
+from services.repair.domain.work_orders import Step, WorkOrder
+
+STEP_FIELDS = tuple(f.name for f in fields(Step))
+
+
+@dataclass(frozen=True)
+class WorkOrderFilter:
+    states: tuple[str, ...] = ()
+    technician: str | None = None
+    owner_id: str | None = None
+    unit_id: str | None = None
+    opened_before: datetime | None = None  # older than
+    opened_since: datetime | None = None   # younger than
+
+
+class WorkOrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, work_order_id: str) -> WorkOrder | None:
+        row = await self.session.get(WorkOrderRow, work_order_id)
+        return to_domain(row) if row else None
+
+    async def for_unit(self, unit_id: str) -> WorkOrder | None:
+        row = await self.session.scalar(select(WorkOrderRow).where(WorkOrderRow.unit_id == unit_id))
+        return to_domain(row) if row else None
+
+    async def add(self, wo: WorkOrder, actor: str, at: datetime) -> None:
+        self.session.add(WorkOrderRow(**to_row(wo), created_by=actor, updated_by=actor, updated_at=at))
+        await self.session.flush()
+        await self._history(wo)
+
+    async def save(self, wo: WorkOrder, actor: str, at: datetime) -> None:
+        """Write the work order if nobody changed it since it was read; else 409, nothing written."""
+        values = to_row(wo) | {"version": wo.version + 1, "updated_by": actor, "updated_at": at}
+        result = await self.session.execute(update(WorkOrderRow).where(
+            WorkOrderRow.id == wo.id, WorkOrderRow.version == wo.version).values(**values))
+        if result.rowcount != 1:
+            raise Conflict(f"work order {wo.id} was changed by someone else; reload and retry",
+                           work_order=wo.id, your_version=wo.version)
+        wo.version += 1
+        await self._history(wo)
+
+    async def touch_if_open(self, work_order_id: str, actor: str, at: datetime) -> str | None:
+        """Bump an open work order's version (a concurrent command on it gets 409, and the row stays locked
+        until commit); its state, or None when it is closed. For changes made on its behalf (parts arriving)."""
+        return await self.session.scalar(update(WorkOrderRow).where(
+            WorkOrderRow.id == work_order_id, WorkOrderRow.state.in_([s.value for s in OPEN])).values(
+            version=WorkOrderRow.version + 1, updated_by=actor, updated_at=at).returning(WorkOrderRow.state))
+
+    async def log(self, work_order_id: str, step: Step) -> None:
+        await self.session.execute(insert(WorkOrderHistoryRow).values(
+            work_order_id=work_order_id, **{f: getattr(step, f) for f in STEP_FIELDS}))
+
+    async def _history(self, wo: WorkOrder) -> None:
+        if wo.steps:
+            await self.session.execute(insert(WorkOrderHistoryRow), [
+                {"work_order_id": wo.id, **{f: getattr(s, f) for f in STEP_FIELDS}} for s in wo.steps])
+            wo.steps.clear()
+
+    async def history(self, work_order_id: str) -> list[Step]:
+        rows = await self.session.scalars(select(WorkOrderHistoryRow).where(
+            WorkOrderHistoryRow.work_order_id == work_order_id).order_by(WorkOrderHistoryRow.id))
+        return [Step(**{f: getattr(r, f) for f in STEP_FIELDS}) for r in rows]
+
+    async def find(self, f: WorkOrderFilter, limit: int, offset: int, oldest_first: bool = False) -> list[WorkOrder]:
+        q = select(WorkOrderRow)
+        for column, value in ((WorkOrderRow.technician, f.technician), (WorkOrderRow.owner_id, f.owner_id),
+                              (WorkOrderRow.unit_id, f.unit_id)):
+            if value:
+                q = q.where(column == value)
+        if f.states:
+            q = q.where(WorkOrderRow.state.in_(f.states))
+        if f.opened_before:
+            q = q.where(WorkOrderRow.opened_at < f.opened_before)
+        if f.opened_since:
+            q = q.where(WorkOrderRow.opened_at >= f.opened_since)
+        order = WorkOrderRow.opened_at.asc() if oldest_first else WorkOrderRow.opened_at.desc()
+        q = q.order_by(order, WorkOrderRow.id).limit(limit).offset(offset)
+        return [to_domain(r) for r in await self.session.scalars(q)]
+
+    async def queue(self, technician: str, limit: int, offset: int) -> list[WorkOrder]:
+        f = WorkOrderFilter(states=tuple(s.value for s in OPEN), technician=technician)
+        return await self.find(f, limit, offset, oldest_first=True)

@@ -1,0 +1,40 @@
+"""Old and bad parts: list them (deadlines first) and record their disposal."""
+from __future__ import annotations
+
+from shared.contract.events.dispatch import ExitDeclared
+from services.repair.db.old_parts import OldPartFilter
+from services.repair.domain.old_parts import DisposalRoute, OldPart
+from services.repair.service import outgoing
+from services.repair.service.uow import RepairUnitOfWork
+
+
+async def disposed_by_dispatch(uow: RepairUnitOfWork, e: ExitDeclared) -> None:
+    """Dispatch decides and declares old-part disposals; repair records them against its old part.
+
+    Runs inside the consumer's unit of work. Not an old part of ours (or already recorded): nothing to do.
+    """
+    if e.item_kind == "unit":
+        return
+    part = await uow.old_parts.get(e.item_id)
+    if part is None or part.disposed_at is not None:
+        return
+    route = _route(e.destination, e.supervision_mode)
+    document_no = e.documents.get("bonded_inventory_list_no") or e.documents.get("gate_pass_no", "")
+    late = part.dispose(route, document_no, e.declared_at, uow.actor or "dispatch", f"declared by dispatch ({e.destination})")
+    await uow.old_parts.save_disposal(part)
+    uow.publish(outgoing.old_part_disposed(part, late))
+
+
+def _route(destination: str, mode: str) -> DisposalRoute:
+    if destination == "gate_registration":
+        return DisposalRoute.gate_registration
+    kind = "reexport" if destination == "re_export" else "destruction"
+    try:
+        return DisposalRoute(f"{kind}_{mode}")
+    except ValueError:
+        return DisposalRoute.destruction
+
+
+async def find(uow: RepairUnitOfWork, f: OldPartFilter, limit: int, offset: int) -> list[OldPart]:
+    async with uow:
+        return await uow.old_parts.find(f, limit, offset)
