@@ -41,7 +41,7 @@ def test_a_unit_is_diagnosed_quoted_repaired_with_bonded_parts_and_reaches_dispa
         want = {repaired: "repaired", declined: "returned_unrepaired", scrapped: "beyond_repair"}
         listed = eventually(lambda: (got := _outcomes(client, stack, want)) == want and got, 45, "3 candidates")
         assert listed == want
-        item = next(c["item"] for c in candidates(client, stack) if _unit_of(c) == repaired)
+        item = next(c for c in candidates(client, stack) if _unit_of(c) == repaired)
         assert item["repair_fee"] == "1500.00" and item["repair_currency"] == "USD"
         assert item["parts_used"] == [{"part_number": part["part_number"], "lot": "LOT-E2E-1", "quantity": 2,
                                        "origin": "foreign", "hs_code": "8486909000",
