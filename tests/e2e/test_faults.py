@@ -123,3 +123,20 @@ async def _produce_garbage(bootstrap: str) -> None:
                               headers=[("ce_id", b"x-3")] + base[1:] + [released])
     finally:
         await p.stop()
+
+
+def test_broker_restarted_empty_and_the_services_carry_on(broker: Broker, tmp_path: Path) -> None:
+    """Tansu keeps everything in memory: a restart is a brand-new cluster. No service restarts."""
+    stack = Stack(tmp_path, broker.bootstrap).start()
+    try:
+        with httpx.Client(timeout=15) as client:
+            before = receive_and_release(client, stack, "RESTART-1")
+            eventually(lambda: work_order_for(client, stack, before), 30, "the first work order")
+            broker.stop()
+            time.sleep(3)
+            broker.start(create_topics=False)  # empty: the services recreate their topics
+            after = receive_and_release(client, stack, "RESTART-2")
+            eventually(lambda: work_order_for(client, stack, after), 120, "a work order after the restart")
+            stack.wait_up(60, ready=True)
+    finally:
+        stack.stop()
