@@ -74,6 +74,10 @@ class EventRegistry:
     def spec_for_model(self, model: type[Payload]) -> EventSpec:
         return self._by_model[model]
 
+    def type_of(self, model: type[Payload]) -> str:
+        """The ce_type of a payload model, e.g. for a consumer's handler table."""
+        return self._by_model[model].ce_type
+
     def parse(self, event: CloudEvent) -> Payload:
         spec = self.spec_for_type(event.type)
         try:

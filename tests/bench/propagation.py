@@ -23,7 +23,7 @@ from tests.bench.scrape import metrics
 from tests.bench.stats import CpuWindow, summary_ms
 from tests.support import pg
 
-RELEASED = REGISTRY.spec_for_model(UnitReleasedToRepair).ce_type
+RELEASED = REGISTRY.type_of(UnitReleasedToRepair)
 
 
 @dataclass(frozen=True)

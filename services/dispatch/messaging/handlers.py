@@ -28,15 +28,11 @@ async def on_old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded, _ce:
     await incoming.old_part_recorded(uow, e)
 
 
-def _type(model: type) -> str:
-    return REGISTRY.spec_for_model(model).ce_type
-
-
 _OWN: dict[str, Handler] = {
-    _type(UnitReceived): on_unit_received,  # type: ignore[dict-item]
-    _type(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
-    _type(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
-    _type(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
+    REGISTRY.type_of(UnitReceived): on_unit_received,  # type: ignore[dict-item]
+    REGISTRY.type_of(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
+    REGISTRY.type_of(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
+    REGISTRY.type_of(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
 }
 HANDLERS = merged(_OWN)  # dispatch's own handler and the ledger's, in one transaction per event
 SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS]

@@ -58,17 +58,13 @@ async def on_old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded, ce: 
         documents={"work_order": e.work_order_id}, note=f"allowed routes: {', '.join(e.allowed_routes)}")
 
 
-def _type(model: type) -> str:
-    return REGISTRY.spec_for_model(model).ce_type
-
-
 LEDGER_HANDLERS: dict[str, Handler] = {
-    _type(UnitReceived): on_unit_received,  # type: ignore[dict-item]
-    _type(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
-    _type(PartsReceived): on_parts_received,  # type: ignore[dict-item]
-    _type(PartsConsumed): on_parts_consumed,  # type: ignore[dict-item]
-    _type(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
-    _type(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
+    REGISTRY.type_of(UnitReceived): on_unit_received,  # type: ignore[dict-item]
+    REGISTRY.type_of(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
+    REGISTRY.type_of(PartsReceived): on_parts_received,  # type: ignore[dict-item]
+    REGISTRY.type_of(PartsConsumed): on_parts_consumed,  # type: ignore[dict-item]
+    REGISTRY.type_of(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
+    REGISTRY.type_of(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
 }
 
 

@@ -23,13 +23,9 @@ async def on_exit_declared(uow: RepairUnitOfWork, e: ExitDeclared, _ce: CloudEve
     await old_parts.disposed_by_dispatch(uow, e)
 
 
-def _type(model: type) -> str:
-    return REGISTRY.spec_for_model(model).ce_type
-
-
 HANDLERS: dict[str, Handler] = {
-    _type(UnitReleasedToRepair): on_unit_released,  # type: ignore[dict-item]
-    _type(PartsReceived): on_parts_received,  # type: ignore[dict-item]
-    _type(ExitDeclared): on_exit_declared,  # type: ignore[dict-item]
+    REGISTRY.type_of(UnitReleasedToRepair): on_unit_released,  # type: ignore[dict-item]
+    REGISTRY.type_of(PartsReceived): on_parts_received,  # type: ignore[dict-item]
+    REGISTRY.type_of(ExitDeclared): on_exit_declared,  # type: ignore[dict-item]
 }
 SUBSCRIBE = [INTAKE_EVENTS, DISPATCH_EVENTS]
