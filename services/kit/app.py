@@ -32,7 +32,6 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.add_exception_handler(DomainError, _domain_error)
     ops.install(app, rt)
     app.include_router(dead_letters_api.router)
-    app.include_router(__import__("services.kit.contract_api", fromlist=["router"]).router)
     if rt.d.idempotency is not None:
         idempotency.install(app, rt.sessions, rt.d.idempotency)
     for r in routers:
