@@ -38,6 +38,8 @@ UNITS = [
      ("return_to_owner", None)),
     ("fab-sh-1", "KR", "Wafer handling robot end effector", "ATM-EE-300", "8486909000", "9800.00", "USD", "repaired",
      ("exchange_pool", None)),
+    ("oem-sz", "domestic", "Probe card analyzer head", "PCA-2200-H", "9030820000", "64000.00", "CNY", "repaired",
+     ("return_to_owner", None)),
 ]
 _seq = iter(range(1, 10_000))
 
