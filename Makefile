@@ -32,4 +32,4 @@ bench: $(STAMP)  ## benchmarks; writes var/bench/report.json and report.md
 	$(PY) -m tests.bench
 
 schemas: $(STAMP)  ## regenerate the committed JSON Schemas after a compatible change
-	$(PY) -m shared.contract.schema_tools write
+	$(PY) -m shared.contract.schema_tools write && $(PY) -m shared.contract.asyncapi write

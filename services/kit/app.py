@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.kit import dead_letters_api, idempotency, ops
+from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
 from services.kit.errors import DomainError
 from services.kit.runtime import Runtime
 
@@ -26,12 +26,15 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
             await asyncio.wait_for(workers, 30)
             await rt.dispose()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.runtime = rt
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)
     ops.install(app, rt)
+    docs.install(app)
     app.include_router(dead_letters_api.router)
+    app.include_router(contract_api.router)
     if rt.d.idempotency is not None:
         idempotency.install(app, rt.sessions, rt.d.idempotency)
     for r in routers:
