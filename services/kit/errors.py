@@ -28,3 +28,11 @@ class RuleViolation(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+def illegal_transition(what: str, action: str, state: str, allowed_from: list[str], **more: Any) -> Conflict:
+    """The one wording of a refused state change: 409 naming the current state and where it is allowed."""
+    return Conflict(f"cannot {action} {what}: it is {state}; {action} is allowed from {', '.join(allowed_from)}"
+                    + (f"; allowed now: {', '.join(more['allowed_transitions']) or 'nothing (closed)'}"
+                       if "allowed_transitions" in more else ""),
+                    state=state, allowed_from=allowed_from, **more)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from services.dispatch.domain import destinations as dest
 from services.dispatch.domain.destinations import Destination, ItemKind
-from services.kit.errors import Conflict, RuleViolation
+from services.kit.errors import RuleViolation, illegal_transition
 
 
 class ItemState(StrEnum):
@@ -61,9 +61,8 @@ class DispatchItem:
 
     def _check(self, action: str) -> None:
         if self.state not in ALLOWED[action]:
-            allowed = sorted(s.value for s in ALLOWED[action])
-            raise Conflict(f"cannot {action} item {self.item_id}: it is {self.state.value}; {action} is allowed "
-                           f"from {', '.join(allowed)}", state=self.state.value, allowed_from=allowed)
+            raise illegal_transition(f"item {self.item_id}", action, self.state.value,
+                                     sorted(s.value for s in ALLOWED[action]))
 
     def case(self) -> dest.Case:
         return dest.Case(self.kind, self.origin or "foreign", self.outcome, self.in_catalogue)

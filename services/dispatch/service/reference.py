@@ -3,22 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-
-import pycountry
 
 from services.dispatch.service.uow import DispatchUnitOfWork
+from services.kit import iso
 from services.kit.errors import RuleViolation
 
-
-@lru_cache(maxsize=1)
-def countries() -> frozenset[str]:
-    return frozenset(c.alpha_2 for c in pycountry.countries)
-
-
-@lru_cache(maxsize=1)
-def currencies() -> frozenset[str]:
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
+countries, currencies = iso.countries, iso.currencies
 
 
 async def put_duty_rate(uow: DispatchUnitOfWork, hs_prefix: str, rate: Decimal, description: str, actor: str) -> None:

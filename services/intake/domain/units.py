@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from services.kit.errors import Conflict, RuleViolation
+from services.kit.errors import RuleViolation, illegal_transition
 
 HS_CODE = re.compile(r"^\d{10}$")
 
@@ -90,9 +90,8 @@ class Unit:
 
     def _check(self, action: str) -> None:
         if self.state not in ALLOWED[action]:
-            allowed = sorted(s.value for s in ALLOWED[action])
-            raise Conflict(f"cannot {action} unit {self.id}: it is {self.state.value}; {action} is allowed "
-                           f"from {', '.join(allowed)}", state=self.state.value, allowed_from=allowed)
+            raise illegal_transition(f"unit {self.id}", action, self.state.value,
+                                     sorted(s.value for s in ALLOWED[action]))
 
     def _move(self, action: str, to: UnitState, at: datetime, actor: str, note: str = "",
               documents: dict[str, str] | None = None) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from services.kit.errors import Conflict, Forbidden
+from services.kit.errors import Conflict, Forbidden, illegal_transition
 from services.repair.domain.diagnosis import Diagnosis
 from services.repair.domain.quotes import Quote, SkipReason
 from services.repair.domain.states import (COMPLETION, RULES, Outcome, Step, WorkOrderState, allowed_actions,
@@ -54,10 +54,8 @@ class WorkOrder:
         rule = RULES[action]
         if self.state in rule.allowed_from:
             return
-        now = transitions_from(self.state)
-        raise Conflict(f"cannot {action} work order {self.id}: it is {self.state.value}; {action} is allowed from "
-                       f"{', '.join(sorted(rule.allowed_from))}; allowed now: {', '.join(now) or 'nothing (closed)'}",
-                       state=self.state.value, allowed_from=sorted(rule.allowed_from), allowed_transitions=now)
+        raise illegal_transition(f"work order {self.id}", action, self.state.value, sorted(rule.allowed_from),
+                                 allowed_transitions=transitions_from(self.state))
 
     def _do(self, action: str, at: datetime, actor: str, note: str = "") -> None:
         self.check(action)

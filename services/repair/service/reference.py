@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import pycountry
-
+from services.kit import iso
 from services.kit.errors import RuleViolation
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
@@ -14,10 +12,7 @@ from services.repair.service.uow import RepairUnitOfWork
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 
-
-@lru_cache(maxsize=1)
-def currencies() -> frozenset[str]:
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
+currencies = iso.currencies
 
 
 async def failure_codes(uow: RepairUnitOfWork, active_only: bool = False) -> list[FailureCode]:
