@@ -40,6 +40,8 @@ class ServiceDefinition:
     handlers: dict[str, Handler] = field(default_factory=dict)
     subscribe: list[str] = field(default_factory=list)
     idempotency: Table | None = None
+    workers: list[Callable[[Any, asyncio.Event], Any]] = field(default_factory=list)
+    """Extra background jobs (e.g. webhook deliveries), run beside the relay: ``worker(runtime, stop)``."""
 
     @property
     def database_url(self) -> str:
@@ -107,6 +109,8 @@ class Runtime:
             if self.is_postgres:
                 listener = PgListener(self.engine, notify_channel(self.d.outbox), self.signal.notify)
                 await _try(listener.start(), "outbox LISTEN (falling back to polling)")
+            tasks += [asyncio.create_task(w(self, stop), name=getattr(w, "__name__", "worker"))
+                      for w in self.d.workers]
         c = self.consumer() if consumer else None
         if c is not None:
             tasks.append(asyncio.create_task(c.run(stop), name="consumer"))
