@@ -1,0 +1,151 @@
+"""The dispatch desk's read models, kept current by messaging/dashboard_handlers.py.
+
+``dash_items`` is one row per unit or old part with what the desk's tables filter and sort on. The three small
+tables hold pre-aggregated figures so no dashboard query scans the items: ``dash_counters`` (open units per stage,
+per owner and stage, per state; test, outcome, origin and destination tallies; ledger movements per category),
+``dash_days`` (open units per stage by the day they entered it, units in bond by the day they were received, old
+parts by their disposal day: aging and deadlines are sums over at most a few hundred rows) and ``dash_histogram``
+(turnaround hours, for the median and the 90th percentile).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, AsyncIterator
+
+from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.dispatch.db.tables import Base
+from services.kit.db import UtcDateTime
+
+
+class DashItemRow(Base):
+    __tablename__ = "dash_items"
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))          # unit | old_part
+    unit_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str | None] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(16))         # intake | repair | dispatch | left
+    state: Mapped[str] = mapped_column(String(40))
+    stage_since: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_kind: Mapped[str | None] = mapped_column(String(16))   # bond (since received_at) | disposal; None: no deadline
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    destination: Mapped[str | None] = mapped_column(String(32))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_dash_items_stage_since", "stage", "stage_since"),
+                      Index("ix_dash_items_state_since", "state", "stage_since"),
+                      Index("ix_dash_items_owner_since", "owner_id", "stage_since"),
+                      Index("ix_dash_items_due", "due_kind", "due_at"),
+                      Index("ix_dash_items_since", "stage_since"),
+                      Index("ix_dash_items_unit", "unit_id"))
+
+
+class DashCounterRow(Base):
+    __tablename__ = "dash_counters"
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    k1: Mapped[str] = mapped_column(String(64), primary_key=True)
+    k2: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DashDayRow(Base):
+    __tablename__ = "dash_days"
+    series: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DashHistogramRow(Base):
+    __tablename__ = "dash_histogram"
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+class DashboardRepository:
+    """Writes (atomic increments, upsert on conflict) and reads of the read models."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def item(self, item_id: str) -> DashItemRow | None:
+        return await self.session.get(DashItemRow, item_id)
+
+    def add(self, row: DashItemRow) -> None:
+        self.session.add(row)
+
+    async def bump(self, metric: str, k1: str, k2: str = "", by: int = 1) -> None:
+        stmt = _insert(self.session)(DashCounterRow).values(metric=metric, k1=k1, k2=k2, value=by)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["metric", "k1", "k2"], set_={"value": DashCounterRow.value + by}))
+
+    async def bump_day(self, series: str, day: date, by: int = 1) -> None:
+        stmt = _insert(self.session)(DashDayRow).values(series=series, day=day, value=by)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["series", "day"], set_={"value": DashDayRow.value + by}))
+
+    async def bump_histogram(self, metric: str, bucket: int, by: int = 1) -> None:
+        stmt = _insert(self.session)(DashHistogramRow).values(metric=metric, bucket=bucket, value=by)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["metric", "bucket"], set_={"value": DashHistogramRow.value + by}))
+
+    async def counters(self) -> list[tuple[str, str, str, int]]:
+        q = select(DashCounterRow.metric, DashCounterRow.k1, DashCounterRow.k2, DashCounterRow.value)
+        return [tuple(r) for r in await self.session.execute(q.where(DashCounterRow.value != 0))]  # type: ignore[misc]
+
+    async def days(self) -> list[tuple[str, date, int]]:
+        q = select(DashDayRow.series, DashDayRow.day, DashDayRow.value).where(DashDayRow.value != 0)
+        return [tuple(r) for r in await self.session.execute(q)]  # type: ignore[misc]
+
+    async def histogram(self, metric: str) -> list[tuple[int, int]]:
+        q = select(DashHistogramRow.bucket, DashHistogramRow.value).where(
+            DashHistogramRow.metric == metric, DashHistogramRow.value > 0).order_by(DashHistogramRow.bucket)
+        return [tuple(r) for r in await self.session.execute(q)]  # type: ignore[misc]
+
+    async def find(self, f: ItemFilter, limit: int, offset: int) -> list[DashItemRow]:
+        return list(await self.session.scalars(f.query(select(DashItemRow)).limit(limit).offset(offset)))
+
+    async def stream(self, f: ItemFilter, chunk: int = 2000) -> AsyncIterator[list[DashItemRow]]:
+        result = await self.session.stream_scalars(f.query(select(DashItemRow)).execution_options(yield_per=chunk))
+        async for part in result.partitions(chunk):
+            yield list(part)
+
+
+SORTS = {"since": DashItemRow.stage_since, "unit": DashItemRow.item_id, "owner": DashItemRow.owner_id,
+         "due": DashItemRow.due_at}
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """What the desk's tables filter and sort on; every combination is served by an index."""
+    stage: str | None = None
+    state: tuple[str, ...] = ()
+    owner_id: str | None = None
+    kind: str | None = None
+    due_kind: str | None = None
+    sort: str = "since"
+    descending: bool = False
+
+    def query(self, q: Select[Any]) -> Select[Any]:
+        r = DashItemRow
+        for column, value in ((r.stage, self.stage), (r.owner_id, self.owner_id), (r.kind, self.kind),
+                              (r.due_kind, self.due_kind)):
+            if value:
+                q = q.where(column == value)
+        if self.state:
+            q = q.where(r.state.in_(self.state))
+        column = SORTS.get(self.sort, r.stage_since)
+        order = column.desc() if self.descending else column.asc()
+        return q.order_by(order, r.item_id.desc() if self.descending else r.item_id)

@@ -1,0 +1,181 @@
+"""Keep the dispatch desk's read models current from the events of all three services.
+
+Each handler runs in the consumer's inbox-guarded transaction (an event counts once), composed after dispatch's own
+and the ledger's handlers for the same type by ``with_dashboard``, so the ledger lines an event produced are already
+there to be counted.
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from shared.contract.envelope import CloudEvent
+from shared.contract.events import dispatch as d
+from shared.contract.events import intake as i
+from shared.contract.events import repair as r
+from shared.contract.registry import REGISTRY
+from shared.messaging.consumer import Handler
+from services.dispatch.db.dashboard import DashboardRepository
+from services.dispatch.messaging.ledger_handlers import compose
+from services.dispatch.service import dashboard
+from services.dispatch.service.dashboard import Change
+
+ToChange = Callable[[Any, DashboardRepository], Awaitable[Change | None]]
+HOUR = 3600
+
+
+async def announced(e: i.UnitAnnounced, _repo: DashboardRepository) -> Change:
+    return Change(e.unit_id, e.announced_at, e.owner_id, stage="intake", state="announced",
+                  values={"origin": e.origin})
+
+
+def intake_state(state: str, at: str) -> ToChange:
+    async def change(e: Any, _repo: DashboardRepository) -> Change:
+        return Change(e.unit_id, getattr(e, at), e.owner_id, stage="intake", state=state)
+    return change
+
+
+async def inspected(e: i.UnitInspected, _repo: DashboardRepository) -> Change:
+    return Change(e.unit_id, e.inspected_at, e.owner_id, stage="intake", state=f"inspection_{e.result}")
+
+
+async def received(e: i.UnitReceived, repo: DashboardRepository) -> Change:
+    row = await repo.item(e.unit_id)
+    if row is None or row.received_at is None:
+        await repo.bump("origin", e.origin)
+    return Change(e.unit_id, e.received_at, e.owner_id, stage="intake", state="received",
+                  values={"origin": e.origin, "received_at": e.received_at, "due_kind": "bond",
+                          "due_at": e.received_at})
+
+
+async def rejected(e: i.UnitRejected, repo: DashboardRepository) -> Change:
+    row = await repo.item(e.unit_id)
+    if row is not None and row.received_at is not None:  # in bond: dispatch returns it to its owner
+        return Change(e.unit_id, e.rejected_at, e.owner_id, stage="dispatch", state="awaiting_dispatch",
+                      values={"outcome": "rejected"})
+    return Change(e.unit_id, e.rejected_at, e.owner_id, stage="left", state="rejected")
+
+
+async def released(e: i.UnitReleasedToRepair, _repo: DashboardRepository) -> Change:
+    return Change(e.unit_id, e.released_at, e.owner_id, stage="repair", state="released_to_repair",
+                  values={"origin": e.origin})
+
+
+async def opened(e: r.WorkOrderOpened, _repo: DashboardRepository) -> Change:
+    return Change(e.unit_id, e.opened_at, e.owner_id, stage="repair", state="queued")
+
+
+async def state_changed(e: r.WorkOrderStateChanged, repo: DashboardRepository) -> Change | None:
+    row = await repo.item(e.unit_id)
+    if row is not None and row.stage not in ("intake", "repair"):
+        return None  # a late state change never moves a unit back from dispatch
+    return Change(e.unit_id, e.changed_at, e.owner_id, stage="repair", state=e.to_state)
+
+
+async def tested(e: r.UnitTested, repo: DashboardRepository) -> None:
+    if e.first_test:
+        await repo.bump("first_test", "passed" if e.passed else "failed")
+
+
+async def completed(e: r.WorkOrderCompleted, repo: DashboardRepository) -> Change:
+    row = await repo.item(e.unit_id)
+    if row is None or row.outcome is None:
+        await repo.bump("outcome", e.outcome)
+    return Change(e.unit_id, e.completed_at, e.owner_id, stage="dispatch", state="awaiting_dispatch",
+                  values={"outcome": e.outcome})
+
+
+async def old_part(e: r.OldPartRecorded, _repo: DashboardRepository) -> Change:
+    return Change(e.old_part_id, e.removed_at, e.owner_id, kind="old_part", unit_id=e.unit_id, stage="dispatch",
+                  state="awaiting_dispatch", values={"origin": e.origin, "due_kind": "disposal",
+                                                     "due_at": e.disposal_deadline})
+
+
+async def old_part_disposed(e: r.OldPartDisposed, _repo: DashboardRepository) -> Change:
+    return Change(e.old_part_id, e.disposed_at, None, kind="old_part", unit_id=e.unit_id, stage="left",
+                  state="disposed")
+
+
+async def awaiting(e: d.UnitAwaitingDispatch, _repo: DashboardRepository) -> Change:
+    return Change(e.unit_id, e.since, e.owner_id, stage="dispatch", state="awaiting_dispatch")
+
+
+def _split(e: d.DestinationDecided) -> str:
+    if e.destination == "exchange_pool":
+        return "bonded"
+    return "domestic" if e.destination_country == "CN" else "overseas"
+
+
+async def decided(e: d.DestinationDecided, repo: DashboardRepository) -> Change:
+    if e.item_kind == "unit" and e.destination not in ("destruction", "gate_registration"):
+        await repo.bump("destination", _split(e))
+    state = "exchange_pool" if e.destination == "exchange_pool" else "decided"
+    return Change(e.item_id, e.decided_at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="dispatch",
+                  state=state, values={"destination": e.destination, "destination_country": e.destination_country})
+
+
+def item_state(state: str, at: str, stage: str = "dispatch") -> ToChange:
+    async def change(e: Any, _repo: DashboardRepository) -> Change:
+        return Change(e.item_id, getattr(e, at), e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=stage,
+                      state=state)
+    return change
+
+
+async def shipped(e: d.ItemShipped, repo: DashboardRepository) -> Change:
+    row = await repo.item(e.item_id)
+    if e.item_kind == "unit" and row is not None and row.received_at is not None and row.stage != "left":
+        await repo.bump_histogram("turnaround_h", max(0, int((e.at - row.received_at).total_seconds() // HOUR)))
+    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="left", state="shipped")
+
+
+async def delivered(e: d.ItemDelivered, _repo: DashboardRepository) -> Change:
+    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="left", state="delivered")
+
+
+async def nothing(_e: Any, _repo: DashboardRepository) -> None:
+    return None  # the event only moves ledger lines, counted below
+
+
+def handler(to_change: ToChange) -> Handler:
+    async def handle(uow: Any, payload: Any, ce: CloudEvent) -> None:
+        repo = DashboardRepository(uow.session)
+        change = await to_change(payload, repo)
+        if change is not None:
+            await dashboard.move(repo, change)
+        await dashboard.count_ledger_lines(repo, ce.id)
+    return handle  # type: ignore[return-value]
+
+
+_BY_EVENT: dict[type, ToChange] = {
+    i.UnitAnnounced: announced,
+    i.UnitDeclared: intake_state("declared", "declared_at"),
+    i.UnitInspectionSelected: intake_state("inspection_selected", "selected_at"),
+    i.UnitInspected: inspected,
+    i.UnitDiscrepancyFound: intake_state("discrepancy", "found_at"),
+    i.UnitDiscrepancyResolved: intake_state("discrepancy_resolved", "resolved_at"),
+    i.UnitReceived: received,
+    i.UnitRejected: rejected,
+    i.UnitReleasedToRepair: released,
+    i.PartsReceived: nothing,
+    r.WorkOrderOpened: opened,
+    r.WorkOrderStateChanged: state_changed,
+    r.UnitTested: tested,
+    r.PartsConsumed: nothing,
+    r.WorkOrderCompleted: completed,
+    r.OldPartRecorded: old_part,
+    r.OldPartDisposed: old_part_disposed,
+    d.UnitAwaitingDispatch: awaiting,
+    d.DestinationDecided: decided,
+    d.ExitDeclared: item_state("declared", "declared_at"),
+    d.ItemDisposed: item_state("disposed", "disposed_at", stage="left"),
+    d.ItemAllocated: item_state("awaiting_dispatch", "allocated_at"),
+    d.ItemCustomsCleared: item_state("customs_cleared", "at"),
+    d.ItemShipped: shipped,
+    d.ItemDelivered: delivered,
+}
+DASHBOARD_HANDLERS: dict[str, Handler] = {REGISTRY.type_of(t): handler(f) for t, f in _BY_EVENT.items()}
+
+
+def with_dashboard(handlers: dict[str, Handler]) -> dict[str, Handler]:
+    """``handlers`` with the dashboard's composed after them (the ledger's lines must be there to be counted)."""
+    types = sorted(set(handlers) | set(DASHBOARD_HANDLERS))
+    return {t: compose(*[h for h in (handlers.get(t), DASHBOARD_HANDLERS.get(t)) if h]) for t in types}
