@@ -118,6 +118,9 @@ async def ship(rt: Runtime, unit_id: str, country: str = "US") -> None:
 
 
 async def scenario(rt: Runtime, loop: Loop) -> None:
+    loop.put(i.PartsReceived(receipt_id="rc-1", part_number="O-RING", lot="L1", quantity=20, hs_code="4016931000",
+                             unit_value=Money(amount=Decimal("12.50"), currency="USD"), origin="foreign",
+                             received_at=NOW - timedelta(days=900)), "/bondline/intake")
     intake(loop, "u-new", "fab-1", 1, receive=False)                       # announced only: intake, not in bond
     intake(loop, "u-recv", "fab-2", 10)                                    # received: intake, in bond 10 days
     for unit_id, owner, days in (("u-rep1", "fab-1", 20), ("u-rep2", "oem-3", 45)):

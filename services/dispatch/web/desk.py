@@ -1,0 +1,163 @@
+"""The desk's pages: sign in and out, language, the dashboard with its live figures, the units table and its CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, AsyncIterator
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from services.dispatch.db.dashboard import SORTS, DashboardRepository, ItemFilter
+from services.dispatch.service import dashboard
+from services.dispatch.web import i18n, rows
+from services.dispatch.web.render import HERE, page
+from services.dispatch.web.routing import DeskRoute
+from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, principal
+
+router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
+STATIC = (HERE / "static").resolve()
+PAGE_SIZE = 50
+CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "state", "stage_since", "received_at",
+               "deadline", "deadline_status", "outcome", "destination", "destination_country")
+
+
+def policy(request: Request) -> dashboard.Policy:
+    s = request.app.state.runtime.d.settings
+    return dashboard.Policy(datetime.now(timezone.utc).date(), s.ledger_cycle_days, s.ledger_warning_days,
+                            s.disposal_warning_days)
+
+
+def sessions(request: Request) -> Any:
+    return request.app.state.runtime.sessions
+
+
+@router.get("/static/{path:path}")
+async def static(path: str) -> FileResponse:
+    file = (STATIC / path).resolve()
+    if STATIC not in file.parents or not file.is_file():
+        raise PageError(404, "not_found")
+    return FileResponse(file, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, next: str = "/desk") -> HTMLResponse:
+    return page(request, "login.html", None, next=_local(next))
+
+
+@router.post("/login")
+async def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/desk") -> Response:
+    try:
+        who = principal(request, token.strip())
+    except PageError as exc:
+        return page(request, "login.html", None, status=401, next=_local(next), error=(exc.key, exc.values))
+    if who.role not in READERS:
+        return page(request, "login.html", None, status=403, next=_local(next),
+                    error=("role_refused", {"role": who.role.value}))
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/desk",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/desk/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/desk")
+    return response
+
+
+@router.get("/lang/{lang}")
+async def switch_language(lang: str, next: str = "/desk") -> Response:
+    if lang not in i18n.LANGS:
+        raise PageError(404, "not_found")
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/desk")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+async def home(request: Request, who: Reader) -> HTMLResponse:
+    p = policy(request)
+    async with sessions(request)() as s:
+        figures = await dashboard.figures(DashboardRepository(s), p)
+    return page(request, "dashboard.html", who, figures=figures, policy=p, labels=i18n.CATALOGUES[i18n.pick(request)])
+
+
+@router.get("/data/figures.json")
+async def figures_json(request: Request, _who: Reader) -> JSONResponse:
+    async with sessions(request)() as s:
+        figures = await dashboard.figures(DashboardRepository(s), policy(request))
+    return JSONResponse(figures, headers={"Cache-Control": "no-store"})
+
+
+class TableQuery(BaseModel):
+    stage: str | None = Field(None, max_length=16)
+    state: str | None = Field(None, max_length=200, description="one state, or several separated by commas")
+    owner: str | None = Field(None, max_length=64)
+    kind: str | None = Field(None, max_length=16)
+    due: str | None = Field(None, max_length=16)
+    sort: str = Field("since", pattern="^(" + "|".join(SORTS) + ")$")
+    desc: bool = False
+    page: int = Field(1, ge=1, le=10_000)
+    size: int = Field(PAGE_SIZE, ge=1, le=200)
+
+    def filter(self) -> ItemFilter:
+        states = tuple(s for s in (self.state or "").split(",") if s)
+        return ItemFilter(stage=self.stage or None, state=states, owner_id=self.owner or None, kind=self.kind or None,
+                          due_kind=self.due or None, sort=self.sort, descending=self.desc)
+
+    def link(self, **changes: Any) -> str:
+        values = self.model_dump() | changes
+        return urlencode({k: v for k, v in values.items() if v not in (None, "", False)})
+
+
+Table = Annotated[TableQuery, Query()]
+
+
+async def _table(request: Request, q: TableQuery) -> dict[str, Any]:
+    p = policy(request)
+    async with sessions(request)() as s:
+        found = await DashboardRepository(s).find(q.filter(), q.size + 1, (q.page - 1) * q.size)
+    return {"rows": [rows.view(r, p) for r in found[:q.size]], "more": len(found) > q.size, "q": q}
+
+
+@router.get("/units", response_class=HTMLResponse)
+async def units(request: Request, who: Reader, q: Table) -> HTMLResponse:
+    return page(request, "units.html", who, **await _table(request, q))
+
+
+@router.get("/fragments/table", response_class=HTMLResponse)
+async def table_fragment(request: Request, who: Reader, q: Table, title: str = "") -> HTMLResponse:
+    return page(request, "_table.html", who, **await _table(request, q), title=title)
+
+
+@router.get("/units.csv")
+async def units_csv(request: Request, _who: Reader, q: Table) -> StreamingResponse:
+    make, p, f = sessions(request), policy(request), q.filter()
+
+    async def lines() -> AsyncIterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        async with make() as s:
+            async for chunk in DashboardRepository(s).stream(f):
+                for r in chunk:
+                    v = rows.view(r, p)
+                    writer.writerow([v.get(c) if v.get(c) is not None else "" for c in CSV_COLUMNS])
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="units.csv"'})
+
+
+def _local(target: str) -> str:
+    """Only paths on this site (no open redirect)."""
+    return target if target.startswith("/desk") and not target.startswith("//") else "/desk"

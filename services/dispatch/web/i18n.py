@@ -1,0 +1,116 @@
+"""The desk's two languages: the browser's by default (Accept-Language), a switch kept in a cookie."""
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGS = ("zh", "en")
+COOKIE = "desk_lang"
+
+EN: dict[str, str] = {
+    "title": "Dispatch desk", "dashboard": "Dashboard", "units": "Units", "login": "Sign in", "logout": "Sign out",
+    "token": "Access token", "token_help": "Paste a token from your administrator (locally: make token ROLE=dispatcher).",
+    "login_failed": "This token is not valid: {reason}", "role_refused": "Role {role} may not use the dispatch desk.",
+    "forbidden": "Not allowed", "not_found": "Not found", "read_only": "Read only: actions need the dispatcher role.",
+    "signed_in_as": "Signed in as", "live": "live",
+    "backlog": "Backlog", "backlog_by_stage": "Backlog by stage", "backlog_by_owner": "Backlog by owner",
+    "aging": "Work-in-progress aging (days in stage)", "turnaround": "Turnaround (receipt to shipment)",
+    "median": "median", "p90": "90th percentile", "hours": "h", "first_pass_yield": "First-pass yield",
+    "beyond_repair_rate": "Beyond-repair rate", "due_to_ship": "Units due to ship", "shipped": "Shipped",
+    "split": "Destinations: domestic vs overseas", "origins": "Origins: domestic vs overseas",
+    "ledger": "Ledger balances by category", "deadlines": "Deadlines", "days_in_bond": "Days in bond",
+    "disposal": "Old-part disposal", "ok": "on time", "at_risk": "at risk", "breached": "breached",
+    "intake": "Intake", "repair": "Repair", "dispatch": "Dispatch", "left": "Left the zone",
+    "domestic": "Domestic", "overseas": "Overseas", "foreign": "Overseas", "bonded": "Stays bonded",
+    "received": "Received", "exported": "Exported", "released": "Released", "destroyed": "Destroyed",
+    "on_hand": "On hand", "other_out": "Transferred / consumed",
+    "unit": "Unit", "item": "Item", "owner": "Owner", "stage": "Stage", "state": "State", "since": "In stage since",
+    "kind": "Kind", "deadline": "Deadline", "status": "Status", "all": "All", "filter": "Filter",
+    "export_csv": "Export CSV", "previous": "Previous", "next": "Next", "page": "Page", "no_rows": "Nothing here.",
+    "serial": "Serial", "part_number": "Part number", "origin": "Origin", "hs_code": "HS code",
+    "timeline": "Timeline", "documents": "Documents", "destinations": "Allowed destinations",
+    "tax_estimate": "Tax estimate (CNY)", "no_tax": "no tax due", "at": "Time", "service": "Service",
+    "event": "Event", "details": "Details", "actions": "Actions", "not_at_dispatch": "Not at dispatch yet.",
+    "choose_destination": "Choose destination", "destination": "Destination", "country": "Country (ISO alpha-2)",
+    "declare_exit": "Declare the exit", "supervision_mode": "Supervision mode", "gate_pass_no": "Gate pass no.",
+    "gate_pass_type": "Gate pass type", "inventory_list_no": "Bonded inventory list no.",
+    "outbound_record_list_no": "Outbound record list no.", "import_declaration_no": "Import declaration no.",
+    "add_to_shipment": "Add to a shipment", "new_shipment": "a new shipment", "carrier": "Carrier",
+    "tracking_number": "Tracking no.", "address": "Address", "incoterm": "Incoterm", "shipment": "Shipment",
+    "mark": "Mark {state}", "customs_cleared": "customs cleared", "save": "Save", "done": "Done: {what}.",
+    "error": "Refused", "total": "Total", "units_open": "open units", "of_owners": "{n} owners",
+    "re_export": "Re-export", "domestic_release": "Domestic release (taxed)", "return_to_owner": "Return to owner",
+    "exchange_pool": "Exchange pool (bonded)", "destruction": "Destruction", "gate_registration": "Gate registration",
+    "duty": "duty", "vat": "VAT", "taxable": "taxable value", "language": "中文",
+    "planned": "planned", "delivered": "delivered", "mark_customs_cleared": "customs cleared",
+    "mark_shipped": "shipped", "mark_delivered": "delivered", "units_awaiting_repair": "Units awaiting repair",
+    "repaired_units": "Repaired units", "unrepairable_units": "Unrepairable units", "parts": "Parts",
+    "old_parts": "Old parts", "scrap": "Scrap",
+}
+
+ZH: dict[str, str] = {
+    "title": "分拨调度台", "dashboard": "看板", "units": "设备", "login": "登录", "logout": "退出",
+    "token": "访问令牌", "token_help": "粘贴管理员发放的令牌（本地：make token ROLE=dispatcher）。",
+    "login_failed": "令牌无效：{reason}", "role_refused": "角色 {role} 无权使用分拨调度台。",
+    "forbidden": "无权访问", "not_found": "未找到", "read_only": "只读：操作需要调度员角色。",
+    "signed_in_as": "当前用户", "live": "实时",
+    "backlog": "积压", "backlog_by_stage": "各环节积压", "backlog_by_owner": "各货主积压",
+    "aging": "在制品账龄（在当前环节的天数）", "turnaround": "周转时间（收货至发运）",
+    "median": "中位数", "p90": "第90百分位", "hours": "小时", "first_pass_yield": "一次通过率",
+    "beyond_repair_rate": "无法修复率", "due_to_ship": "待发运设备", "shipped": "已发运",
+    "split": "去向：境内与境外", "origins": "来源：境内与境外",
+    "ledger": "账册各类别余额", "deadlines": "期限", "days_in_bond": "保税天数",
+    "disposal": "旧件处置", "ok": "正常", "at_risk": "临近", "breached": "已超期",
+    "intake": "入区", "repair": "维修", "dispatch": "分拨", "left": "已出区",
+    "domestic": "境内", "overseas": "境外", "foreign": "境外", "bonded": "保税留存",
+    "received": "收入", "exported": "出境", "released": "内销", "destroyed": "销毁",
+    "on_hand": "结存", "other_out": "转出/耗用",
+    "unit": "设备", "item": "物品", "owner": "货主", "stage": "环节", "state": "状态", "since": "进入环节时间",
+    "kind": "类别", "deadline": "期限", "status": "状况", "all": "全部", "filter": "筛选",
+    "export_csv": "导出 CSV", "previous": "上一页", "next": "下一页", "page": "页", "no_rows": "暂无数据。",
+    "serial": "序列号", "part_number": "料号", "origin": "来源", "hs_code": "商品编码",
+    "timeline": "时间线", "documents": "单证", "destinations": "允许的去向",
+    "tax_estimate": "税款估算（人民币）", "no_tax": "无需缴税", "at": "时间", "service": "系统",
+    "event": "事件", "details": "详情", "actions": "操作", "not_at_dispatch": "尚未进入分拨环节。",
+    "choose_destination": "选择去向", "destination": "去向", "country": "国家（ISO 两位代码）",
+    "declare_exit": "出区申报", "supervision_mode": "监管方式", "gate_pass_no": "核放单号",
+    "gate_pass_type": "核放单类型", "inventory_list_no": "保税核注清单号",
+    "outbound_record_list_no": "出境备案清单号", "import_declaration_no": "进口报关单号",
+    "add_to_shipment": "加入发运批次", "new_shipment": "新建批次", "carrier": "承运人",
+    "tracking_number": "运单号", "address": "地址", "incoterm": "贸易术语", "shipment": "发运批次",
+    "mark": "标记为{state}", "customs_cleared": "已通关", "save": "保存", "done": "已完成：{what}。",
+    "error": "已拒绝", "total": "合计", "units_open": "台在制", "of_owners": "{n} 个货主",
+    "re_export": "复运出境", "domestic_release": "内销（缴税）", "return_to_owner": "退还货主",
+    "exchange_pool": "保税备件池", "destruction": "监管销毁", "gate_registration": "卡口登记出区",
+    "duty": "关税", "vat": "增值税", "taxable": "完税价格", "language": "English",
+    "planned": "已计划", "delivered": "已送达", "mark_customs_cleared": "已通关", "mark_shipped": "已发运",
+    "mark_delivered": "已送达", "units_awaiting_repair": "待修设备", "repaired_units": "已修设备",
+    "unrepairable_units": "无法修复设备", "parts": "备件", "old_parts": "旧件", "scrap": "边角料",
+}
+CATALOGUES = {"en": EN, "zh": ZH}
+
+
+def pick(request: Request) -> str:
+    """The cookie's choice, else the first of the browser's languages we have (by q), else English."""
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGS:
+        return chosen
+    ranked = []
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            ranked.append((float(q) if q else 1.0, tag.split("-")[0].lower()))
+        except ValueError:
+            continue
+    for _, tag in sorted(ranked, key=lambda x: -x[0]):
+        if tag in LANGS:
+            return tag
+    return "en"
+
+
+class Translator:
+    def __init__(self, lang: str) -> None:
+        self.lang, self.words = lang, CATALOGUES[lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.words.get(key) or EN.get(key) or key
+        return text.format(**values) if values else text

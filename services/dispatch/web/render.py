@@ -1,0 +1,29 @@
+"""Jinja2 pages in the reader's language, with what every page needs (who, CSRF token, translator)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from services.dispatch.web import i18n
+from services.dispatch.web.session import WRITERS, csrf_token
+from services.kit.auth import Principal
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def context(request: Request, who: Principal | None, **values: Any) -> dict[str, Any]:
+    lang = i18n.pick(request)
+    return {"request": request, "t": i18n.Translator(lang), "lang": lang, "who": who,
+            "can_act": who is not None and who.role in WRITERS,
+            "csrf": csrf_token(request) if who else "", **values}
+
+
+def page(request: Request, name: str, who: Principal | None, status: int = 200, **values: Any) -> HTMLResponse:
+    response = templates.TemplateResponse(request, name, context(request, who, **values), status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,34 @@
+"""One read-model row as the desk's tables show it, with its deadline and whether it is at risk or breached."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.dispatch.db.dashboard import DashItemRow
+from services.dispatch.service.dashboard import Policy
+
+
+def deadline(r: DashItemRow, p: Policy) -> tuple[datetime | None, str | None]:
+    """Days in bond end ``ledger_cycle_days`` after receipt; an old part's disposal day is its own."""
+    if r.due_at is None or r.due_kind is None:
+        return None, None
+    if r.due_kind == "bond":
+        end, warn = r.due_at + timedelta(days=p.ledger_cycle_days), p.ledger_warning_days
+    else:
+        end, warn = r.due_at, p.disposal_warning_days
+    left = (end.date() - p.today).days
+    return end, "breached" if left < 0 else "at_risk" if left <= warn else "ok"
+
+
+def view(r: DashItemRow, p: Policy) -> dict[str, Any]:
+    end, status = deadline(r, p)
+    return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id, "origin": r.origin,
+            "stage": r.stage, "state": r.state, "stage_since": _iso(r.stage_since), "received_at": _iso(r.received_at),
+            "deadline": end.date().isoformat() if end else None, "deadline_status": status,
+            "due_kind": r.due_kind, "outcome": r.outcome, "destination": r.destination,
+            "destination_country": r.destination_country,
+            "days_in_stage": max(0, (p.today - r.stage_since.date()).days)}
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.strftime("%Y-%m-%d %H:%M") if at else None

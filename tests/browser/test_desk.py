@@ -1,0 +1,165 @@
+"""The dispatch desk in Debian's Chromium (Playwright): sign in, the figures match the seeded units, a unit is
+dispatched from its page and the open dashboard follows without a reload, the language switches.
+
+Dispatch runs in-process (uvicorn on a free port, SQLite); its relay and consumer run against the in-memory
+broker, so the events the page's actions publish come back to the dashboard's handlers as they would via Kafka.
+Screenshots: var/test-artifacts/screenshots/*.png. Without /usr/bin/chromium the tests skip (and fail in CI).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import pytest
+
+from services.dispatch.bootstrap import build_app
+from services.kit.auth import issue_token
+from services.kit.settings import DEV_JWT_SECRET
+from tests.browser.seed import EXPECTED, Loop, scenario
+from tests.support.runtime import runtime
+from tests.support.stack import ROOT, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "var" / "test-artifacts" / "screenshots"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    reason = None if CHROMIUM.exists() else f"{CHROMIUM} not installed (apt-get install chromium)"
+    if reason is None:
+        try:
+            import playwright.async_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -e '.[test]')"
+    if reason and IN_CI:
+        pytest.fail(f"{reason}: CI must run the browser tests")
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture
+async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """Dispatch with the seeded units, serving on a free port; yields its base URL."""
+    _need_chromium()
+    import uvicorn
+
+    rt = runtime("dispatch", f"sqlite+aiosqlite:///{tmp_path}/dispatch.db", monkeypatch)
+    loop = Loop(rt)
+    await scenario(rt, loop)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(build_app(rt, run_relay=False, run_consumer=False), host="127.0.0.1",
+                                           port=port, log_level="warning", lifespan="off"))
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(server.serve()), asyncio.create_task(loop.run(stop))]
+    while not server.started:
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    stop.set()
+    server.should_exit = True
+    await asyncio.gather(*tasks)
+    await rt.dispose()
+
+
+@pytest.fixture
+async def browser(desk: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        await b.close()
+
+
+async def sign_in(browser: Any, base: str, role: str = "dispatcher", locale: str = "en-GB") -> Any:
+    context = await browser.new_context(locale=locale, viewport={"width": 1440, "height": 1000})
+    page = await context.new_page()
+    await page.goto(f"{base}/desk")
+    assert "/desk/login" in page.url  # no session: the login page
+    await page.fill("#token", issue_token(DEV_JWT_SECRET, "ann", role))
+    await page.click("#login")
+    await page.wait_for_url(f"{base}/desk")
+    return page
+
+
+async def kpi(page: Any, key: str) -> str:
+    return (await page.text_content(f'[data-kpi="{key}"]') or "").strip()
+
+
+async def wait_kpi(page: Any, key: str, want: str, timeout_s: float = 15) -> None:
+    await page.wait_for_function("([k, v]) => document.querySelector(`[data-kpi=\"${k}\"]`).textContent.trim() === v",
+                                 arg=[key, want], timeout=timeout_s * 1000)
+
+
+async def shot(page: Any, name: str) -> None:
+    await page.wait_for_timeout(300)  # charts drawn (no animation)
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: str, browser: Any) -> None:
+    dashboard = await sign_in(browser, desk)
+    e = EXPECTED
+    want = {"backlog_total": str(sum(e["backlog_by_stage"].values())), "due_to_ship": "0", "shipped": "2",
+            "turnaround_median": "96", "turnaround_p90": "240", "first_pass_yield": "80.0%",
+            "beyond_repair_rate": "16.7%", "bond_at_risk": "1", "bond_breached": "1", "disposal_at_risk": "1",
+            "disposal_breached": "1"}
+    assert {k: await kpi(dashboard, k) for k in want} == want
+    figures = await dashboard.evaluate("window.deskFigures")
+    assert figures["backlog_by_owner"] == e["backlog_by_owner"] and figures["destinations"] == e["destinations"]
+    assert await dashboard.locator("canvas").count() == 9
+    await dashboard.wait_for_selector("#bond-table tbody tr.breached")  # the htmx table, coloured by deadline
+    await shot(dashboard, "dashboard-en")
+
+    unit = await dashboard.context.new_page()
+    await unit.goto(f"{desk}/desk/units/u-aw1")
+    assert await unit.locator("#timeline tbody tr").count() >= 6  # intake, repair and dispatch events
+    await unit.select_option("#form-decision select[name=destination]", "re_export")
+    await unit.click("#form-decision button")  # no country: refused with the service's reason
+    assert "outside China" in (await unit.text_content("#action-error") or "")
+    await shot(unit, "unit-refused")
+    await unit.select_option("#form-decision select[name=destination]", "re_export")
+    await unit.fill("#form-decision input[name=country]", "us")
+    await unit.click("#form-decision button")
+    await unit.wait_for_selector("#form-exit")
+    await wait_kpi(dashboard, "due_to_ship", "1")  # the open dashboard, without a reload
+    for name, value in (("gate_pass_no", "HF224426000000009"), ("bonded_inventory_list_no", "QD224426E000000009"),
+                        ("outbound_record_list_no", "OR2244260000000009")):
+        await unit.fill(f"#form-exit input[name={name}]", value)
+    await unit.click("#form-exit button")
+    for name, value in (("carrier", "DHL"), ("tracking_number", "1234567890"), ("address", "Fab 1, Austin TX")):
+        await unit.fill(f"#form-shipment input[name={name}]", value)
+    await unit.click("#form-shipment button")
+    await unit.click("#advance")  # customs cleared
+    await unit.click("#advance")  # shipped
+    assert (await unit.text_content("#unit-destination") or "").strip().endswith("US")
+    await unit.wait_for_selector("#shipment-state")
+    await shot(unit, "unit-en")
+    await wait_kpi(dashboard, "shipped", "3")
+    await wait_kpi(dashboard, "due_to_ship", "0")
+    await wait_kpi(dashboard, "backlog_total", str(sum(e["backlog_by_stage"].values()) - 1))
+    await shot(dashboard, "dashboard-after-dispatch")
+
+
+async def test_language_follows_the_browser_and_the_switch(desk: str, browser: Any) -> None:
+    page = await sign_in(browser, desk, locale="zh-CN")
+    assert (await page.text_content("h1") or "").startswith("看板")
+    await shot(page, "dashboard-zh")
+    await page.goto(f"{desk}/desk/units/u-aw1")
+    assert "时间线" in (await page.content())
+    await shot(page, "unit-zh")
+    await page.click("#lang-switch")
+    await page.wait_for_selector("text=Timeline")
+    await page.goto(f"{desk}/desk/units?stage=dispatch")
+    assert (await page.text_content("h1") or "").startswith("Units")  # the choice sticks
+    await shot(page, "units-en")
+
+
+async def test_a_customs_officer_reads_but_cannot_act(desk: str, browser: Any) -> None:
+    page = await sign_in(browser, desk, role="customs_officer")
+    await page.goto(f"{desk}/desk/units/u-aw1")
+    assert await page.locator("form#form-decision").count() == 0
+    assert "dispatcher role" in (await page.content())
+    await shot(page, "unit-officer")
