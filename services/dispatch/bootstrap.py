@@ -5,9 +5,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.dispatch.api import items, ledger, reference, shipments
+from services.dispatch import web
+from services.dispatch.api import items, ledger, owner, reference, shipments, webhooks
 from services.dispatch.db import tables
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.dispatch.messaging.webhook_worker import run_webhooks
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.dispatch.settings import DispatchSettings
 from services.kit.app import create_app
@@ -20,10 +22,14 @@ def define() -> ServiceDefinition:
         name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys,
+        workers=[run_webhooks])
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [items.router, shipments.router, reference.router, ledger.router], title="bondline dispatch",
-                      description="Destinations, taxes, exit declarations, shipments and the bonded ledger.",
+    routers = [items.router, shipments.router, reference.router, ledger.router, owner.router, webhooks.router,
+               web.router]
+    return create_app(rt, routers, title="bondline dispatch",
+                      description="Destinations, taxes, exit declarations, shipments, the bonded ledger, and the "
+                                  "owners' status API, event feed and webhooks.",
                       run_relay=run_relay, run_consumer=run_consumer)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Callable
 
 from fastapi import Depends, Request
 
 from services.dispatch.service.uow import DispatchUnitOfWork
+from services.dispatch.settings import DispatchSettings
 from services.kit.auth import Principal, Role, require
+from services.kit.errors import Forbidden, RuleViolation
 
 
 async def get_uow(request: Request) -> DispatchUnitOfWork:
@@ -23,3 +25,27 @@ Vat = Annotated[Decimal, Depends(get_vat)]
 Desk = Annotated[Principal, Depends(require(Role.dispatcher))]
 Reader = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer))]
 Officer = Annotated[Principal, Depends(require(Role.customs_officer))]
+
+
+async def get_uows(request: Request) -> Callable[[], DispatchUnitOfWork]:
+    return request.app.state.runtime.uow
+
+
+async def get_settings(request: Request) -> DispatchSettings:
+    return request.app.state.runtime.d.settings
+
+
+Settings = Annotated[DispatchSettings, Depends(get_settings)]
+UoWs = Annotated[Callable[[], DispatchUnitOfWork], Depends(get_uows)]
+OwnerOrAdmin = Annotated[Principal, Depends(require(Role.partner, Role.admin))]
+
+
+def owner_scope(who: Principal, owner_id: str | None, required: bool = True) -> str | None:
+    """The owner a request is about: a partner's own (asking for another is refused), or the admin's choice."""
+    if who.role is Role.partner:
+        if owner_id is not None and owner_id != who.owner_id:
+            raise Forbidden(f"a partner token for {who.owner_id} cannot read owner {owner_id}")
+        return who.owner_id
+    if required and not owner_id:
+        raise RuleViolation("owner_id is required for an admin (partners are scoped by their token)")
+    return owner_id

@@ -4,11 +4,11 @@ from __future__ import annotations
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.intake import UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
-from shared.contract.registry import REGISTRY
-from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
+from shared.contract.registry import REGISTRY, Payload
+from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
 from services.dispatch.messaging.ledger_handlers import merged
-from services.dispatch.service import incoming
+from services.dispatch.service import incoming, journal
 from services.dispatch.service.uow import DispatchUnitOfWork
 
 
@@ -34,5 +34,13 @@ _OWN: dict[str, Handler] = {
     REGISTRY.type_of(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
     REGISTRY.type_of(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
 }
-HANDLERS = merged(_OWN)  # dispatch's own handler and the ledger's, in one transaction per event
-SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS]
+
+
+async def on_any_event(uow: DispatchUnitOfWork, e: Payload, ce: CloudEvent) -> None:
+    """Every event of the three services: the journal (timelines, owners' feed), unit status and webhooks."""
+    await journal.record(uow, e, ce)
+
+
+JOURNAL: dict[str, Handler] = {spec.ce_type: on_any_event for spec in REGISTRY.specs()}  # type: ignore[misc]
+HANDLERS = merged(JOURNAL, _OWN)  # journal, dispatch's own handler and the ledger's: one transaction per event
+SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS, DISPATCH_EVENTS]

@@ -76,7 +76,8 @@ def compose(*handlers: Handler) -> Handler:
     return both
 
 
-def merged(own: dict[str, Handler]) -> dict[str, Handler]:
-    """Dispatch's own handlers and the ledger's, composed per event type."""
-    return {t: compose(*[h for h in (own.get(t), LEDGER_HANDLERS.get(t)) if h])
-            for t in sorted(set(own) | set(LEDGER_HANDLERS))}
+def merged(*tables: dict[str, Handler]) -> dict[str, Handler]:
+    """The given handler tables and then the ledger's, composed per event type (one transaction per event)."""
+    everything = [*tables, LEDGER_HANDLERS]
+    types = sorted(set().union(*everything))
+    return {t: compose(*[table[t] for table in everything if t in table]) for t in types}

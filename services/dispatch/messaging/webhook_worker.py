@@ -1,0 +1,29 @@
+"""The webhook delivery loop, run beside the relay (``ServiceDefinition.workers``)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from services.dispatch.messaging.webhook_sender import sender_for_settings
+from services.dispatch.service.webhook_delivery import Policy, deliver_due
+
+log = logging.getLogger("bondline.dispatch.webhooks")
+
+
+async def run_webhooks(rt: Any, stop: asyncio.Event) -> None:
+    s = rt.d.settings
+    sender = sender_for_settings(s)
+    policy = Policy(schedule=list(s.webhook_retry_schedule_s), concurrency=s.webhook_concurrency,
+                    lease_s=max(60.0, 3 * s.webhook_timeout_s), skip_locked=rt.is_postgres)
+    while not stop.is_set():
+        try:
+            sent = await deliver_due(rt.uow, sender, policy)
+        except Exception as exc:  # noqa: BLE001 - the database may be briefly away; try again next round
+            log.warning("webhook deliveries failed: %r", exc)
+            sent = 0
+        if sent == 0:
+            try:
+                await asyncio.wait_for(stop.wait(), s.webhook_poll_interval_s)
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,36 @@
+"""Record every event dispatch consumes: the journal row, the unit's status, and the owner's webhook deliveries."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from shared.contract.envelope import CloudEvent
+from shared.contract.registry import Payload
+from services.dispatch.db.journal_repo import Entry
+from services.dispatch.domain.unit_status import apply, owner_of_event
+from services.dispatch.service import webhooks
+from services.dispatch.service.uow import DispatchUnitOfWork
+
+
+async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> int:
+    data = payload.model_dump(mode="json")
+    unit_id = data.get("unit_id")
+    current = await uow.journal.status(unit_id) if unit_id else None
+    owner = owner_of_event(data) or (current.owner_id if current else None)
+    seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
+                                   occurred_at=ce.time, recorded_at=datetime.now(timezone.utc), data=data)
+    if owner is not None:
+        moved = apply(current, ce.type, data, owner, ce.time)
+        if moved is not None and moved != current:
+            await uow.journal.save_status(moved, new=current is None)
+        await webhooks.enqueue(uow, seq=seq, event_id=ce.id, event_type=ce.type, owner_id=owner)
+    return seq
+
+
+def as_cloudevent(entry: Entry) -> dict[str, Any]:
+    """A journal entry as a CloudEvents 1.0 JSON (structured mode) object: the webhook body and a feed item."""
+    event: dict[str, Any] = {"specversion": "1.0", "id": entry.event_id, "source": entry.source, "type": entry.type,
+                             "time": entry.occurred_at.isoformat(), "datacontenttype": "application/json"}
+    if entry.unit_id:
+        event["subject"] = entry.unit_id
+    return event | {"data": entry.data}

@@ -1,0 +1,118 @@
+"""Owners' webhook endpoints: register, change, rotate secrets, delete; queue deliveries; replay."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from shared.contract.registry import REGISTRY
+from services.dispatch.db.webhooks_repo import Delivery, Endpoint
+from services.dispatch.domain import webhooks as rules
+from services.dispatch.service.uow import DispatchUnitOfWork
+from services.kit.errors import NotFound, RuleViolation
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def check_event_types(filters: list[str]) -> list[str]:
+    """Every filter names a published type (``….v1``) or a prefix ending in ``*``; duplicates dropped."""
+    known = {spec.ce_type for spec in REGISTRY.specs()}
+    unknown = [f for f in filters if not (f in known or (f.endswith("*") and any(t.startswith(f[:-1]) for t in known)))]
+    if unknown:
+        raise RuleViolation(f"unknown event types: {', '.join(unknown)}; see /asyncapi.json for the published ones",
+                            unknown=unknown)
+    return sorted(set(filters))
+
+
+def check_target(url: str, allow_private: bool) -> str:
+    host, _port = rules.check_url(url)
+    refusal = None if allow_private else rules.refused_host(host)
+    if refusal:
+        raise RuleViolation(f"webhook URL refused: {refusal}; webhooks go to the owner's public endpoints")
+    return url
+
+
+async def register(uow: DispatchUnitOfWork, owner_id: str, url: str, event_types: list[str], description: str,
+                   actor: str, allow_private: bool = False) -> Endpoint:
+    check_target(url, allow_private)
+    e = Endpoint(id=str(uuid.uuid4()), owner_id=owner_id, url=url, description=description,
+                 event_types=check_event_types(event_types), secrets=[rules.Secret(rules.new_secret())],
+                 enabled=True, disabled_reason=None, created_at=_now())
+    async with uow:
+        await uow.webhooks.add_endpoint(e, actor)
+        await uow.commit()
+    return e
+
+
+async def get(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
+    """The endpoint, if ``owner_id`` (None for an admin) may see it; another owner's is simply not found."""
+    async with uow:
+        e = await uow.webhooks.endpoint(endpoint_id)
+    if e is None or (owner_id is not None and e.owner_id != owner_id):
+        raise NotFound(f"webhook endpoint {endpoint_id} not found")
+    return e
+
+
+async def update(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str, *,
+                 url: str | None = None, event_types: list[str] | None = None, description: str | None = None,
+                 enabled: bool | None = None, allow_private: bool = False) -> Endpoint:
+    async with uow:
+        e = await uow.webhooks.endpoint(endpoint_id)
+        if e is None or (owner_id is not None and e.owner_id != owner_id):
+            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        if url is not None:
+            e.url = check_target(url, allow_private)
+        if event_types is not None:
+            e.event_types = check_event_types(event_types)
+        if description is not None:
+            e.description = description
+        if enabled is not None:
+            e.enabled, e.disabled_reason = enabled, None if enabled else f"disabled by {actor}"
+            if not enabled:
+                await uow.webhooks.cancel_pending(e.id, e.disabled_reason or "disabled")
+        await uow.webhooks.save_endpoint(e, actor)
+        await uow.commit()
+    return e
+
+
+async def rotate_secret(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str,
+                        grace: timedelta) -> Endpoint:
+    async with uow:
+        e = await uow.webhooks.endpoint(endpoint_id)
+        if e is None or (owner_id is not None and e.owner_id != owner_id):
+            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        now = _now()
+        e.secrets = rules.rotate([s for s in e.secrets if s.valid_at(now)], now, grace)
+        await uow.webhooks.save_endpoint(e, actor)
+        await uow.commit()
+    return e
+
+
+async def delete(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> None:
+    async with uow:
+        e = await uow.webhooks.endpoint(endpoint_id)
+        if e is None or (owner_id is not None and e.owner_id != owner_id):
+            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        await uow.webhooks.delete_endpoint(endpoint_id)
+        await uow.commit()
+
+
+async def enqueue(uow: DispatchUnitOfWork, *, seq: int, event_id: str, event_type: str, owner_id: str) -> int:
+    """A pending delivery for each of the owner's enabled endpoints that wants this type (same transaction)."""
+    now = _now()
+    rows = [{"id": str(uuid.uuid4()), "endpoint_id": e.id, "owner_id": owner_id, "journal_seq": seq,
+             "event_id": event_id, "event_type": event_type, "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now}
+            for e in await uow.webhooks.endpoints(owner_id, enabled_only=True)
+            if rules.type_matches(e.event_types, event_type)]
+    await uow.webhooks.add_deliveries(rows)
+    return len(rows)
+
+
+async def delivery(uow: DispatchUnitOfWork, delivery_id: str, owner_id: str | None) -> Delivery:
+    async with uow:
+        d = await uow.webhooks.delivery(delivery_id)
+    if d is None or (owner_id is not None and d.owner_id != owner_id):
+        raise NotFound(f"webhook delivery {delivery_id} not found")
+    return d

@@ -1,0 +1,50 @@
+"""The unit status projection: stage and state across the three services' events."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from services.dispatch.domain.unit_status import apply
+
+T = datetime(2026, 11, 1, tzinfo=timezone.utc)
+I, R, D = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
+
+
+def fold(*events):  # type: ignore[no-untyped-def]
+    status = None
+    for event_type, data in events:
+        status = apply(status, event_type, {"unit_id": "u1", "owner_id": "fab-a"} | data, "fab-a", T)
+    return status
+
+
+def test_a_unit_moves_through_the_stages():
+    s = fold((I + "unit.announced.v1", {"serial_number": "SN1", "part_number": "P1", "origin": "foreign"}),
+             (I + "unit.received.v1", {}), (I + "unit.released_to_repair.v1", {}),
+             (R + "work_order.opened.v1", {"work_order_id": "wo1"}))
+    assert (s.stage, s.state, s.work_order_id, s.serial_number) == ("repair", "queued", "wo1", "SN1")
+    s = apply(s, R + "work_order.quote_issued.v1", {"unit_id": "u1", "approval_required": True}, "fab-a", T)
+    assert s.quote_pending and s.state == "queued"
+    s = apply(s, R + "work_order.state_changed.v1", {"unit_id": "u1", "to_state": "approved"}, "fab-a", T)
+    s = apply(s, R + "work_order.quote_decided.v1", {"unit_id": "u1"}, "fab-a", T)
+    assert not s.quote_pending and s.state == "approved"
+    s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1"}, "fab-a", T)
+    s = apply(s, D + "item.shipped.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
+    assert (s.stage, s.state) == ("dispatch", "shipped")
+    s = apply(s, D + "item.delivered.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
+    assert (s.stage, s.state) == ("left", "delivered")
+
+
+def test_old_parts_and_unknown_units_leave_the_status_alone():
+    s = fold((I + "unit.received.v1", {"part_number": "P1"}))
+    after = apply(s, D + "item.disposed.v1", {"unit_id": "u1", "item_kind": "old_part"}, "fab-a", T)
+    assert (after.stage, after.state) == ("intake", "received")
+    part = apply(s, R + "old_part.recorded.v1", {"unit_id": "u1", "old_part_id": "op1", "part_number": "X"}, "fab-a", T)
+    assert part.part_number == "P1"
+    assert apply(None, R + "work_order.diagnosed.v1", {"unit_id": "u2"}, "fab-a", T) is None
+    assert fold((I + "unit.inspected.v1", {"result": "failed"})).state == "inspection_failed"
+    assert fold((I + "unit.rejected.v1", {"return_mode": "4561"})).state == "rejected_4561"
+
+
+def test_allocation_moves_the_unit_to_its_new_owner():
+    s = fold((I + "unit.received.v1", {}))
+    s = apply(s, D + "item.allocated.v1", {"unit_id": "u1", "item_kind": "unit", "owner_id": "fab-b"}, "fab-b", T)
+    assert (s.owner_id, s.state) == ("fab-b", "allocated")
