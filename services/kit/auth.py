@@ -45,13 +45,26 @@ def issue_token(secret: str, subject: str, role: Role | str, owner_id: str | Non
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+_VERIFIED: dict[tuple[str, str], tuple[Principal, float]] = {}  # (secret, token) -> (principal, exp)
+_VERIFIED_MAX = 4096
+
+
 def decode_token(secret: str, token: str) -> Principal:
+    """Verify a token; a token already verified with this secret is only checked for expiry again
+    (its signature and claims cannot have changed), which spares a JWT decode per request."""
+    hit = _VERIFIED.get((secret, token))
+    if hit is not None and time.time() < hit[1]:
+        return hit[0]
     claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
                         options={"require": ["exp", "sub", "role"]})
     role = Role(claims["role"])
     if role is Role.partner and not claims.get("owner_id"):
         raise jwt.InvalidTokenError("partner token without owner_id")
-    return Principal(subject=claims["sub"], role=role, owner_id=claims.get("owner_id"))
+    principal = Principal(subject=claims["sub"], role=role, owner_id=claims.get("owner_id"))
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[(secret, token)] = (principal, float(claims["exp"]))
+    return principal
 
 
 _bearer = HTTPBearer(auto_error=False)

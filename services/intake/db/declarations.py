@@ -1,7 +1,7 @@
 """Declarations (customs entries) and parts receipts."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,8 +49,8 @@ class RecordsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add_request(self, row: RepairRequestRow) -> None:
-        self.session.add(row)
+    async def add_request(self, **values: object) -> None:
+        await self.session.execute(insert(RepairRequestRow.__table__), [values])  # Core: no ORM flush
 
     async def get_request(self, request_id: str) -> RepairRequestRow | None:
         return await self.session.get(RepairRequestRow, request_id)

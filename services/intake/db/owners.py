@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.db.tables import OwnerRow
+from services.intake.db.tables import CatalogueVersionRow, OwnerRow
 from services.intake.domain.owners import Contact, CreditTier, Owner, OwnerKind
 from services.kit.errors import Conflict
+
+OWNERS = OwnerRow.__table__
+# built once (Core, bound parameters): no expression building or ORM loading per request
+_GET = select(OWNERS).where(OWNERS.c.id == bindparam("owner_id"))
+_GET_WITH_CATALOGUE = select(OWNERS, select(func.max(CatalogueVersionRow.__table__.c.version)).scalar_subquery()
+                             .label("latest_catalogue_version")).where(OWNERS.c.id == bindparam("owner_id"))
 
 
 class OwnerRepository:
@@ -16,8 +22,15 @@ class OwnerRepository:
         self.session = session
 
     async def get(self, owner_id: str) -> Owner | None:
-        row = await self.session.get(OwnerRow, owner_id)
+        row = (await self.session.execute(_GET, {"owner_id": owner_id})).first()
         return _to_domain(row) if row else None
+
+    async def get_with_latest_catalogue(self, owner_id: str) -> tuple[Owner | None, int]:
+        """The owner and the latest catalogue version (0 if none), in one round trip."""
+        row = (await self.session.execute(_GET_WITH_CATALOGUE, {"owner_id": owner_id})).first()
+        if row is None:
+            return None, 0
+        return _to_domain(row), row.latest_catalogue_version or 0
 
     async def add(self, o: Owner, actor: str) -> None:
         if await self.session.get(OwnerRow, o.id) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.tables import UnitHistoryRow, UnitRow
@@ -12,7 +12,14 @@ from services.intake.domain.units import Origin, Step, Unit, UnitState
 from services.kit.errors import Conflict
 
 FIELDS = tuple(f.name for f in fields(Unit) if f.name not in ("origin", "state", "history"))
+STEP_FIELDS = tuple(f.name for f in fields(Step))
 OPEN_STATES = tuple(s.value for s in UnitState if s is not UnitState.rejected)
+UNITS, HISTORY = UnitRow.__table__, UnitHistoryRow.__table__  # Core tables: plain INSERTs, no ORM flush
+# hot statements built once (Core, bound parameters): no expression building or ORM loading per call
+_GET = select(UNITS).where(UNITS.c.id == bindparam("unit_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_SERIALS_IN_ZONE = select(UNITS.c.serial_number).where(
+    UNITS.c.serial_number.in_(bindparam("serials", expanding=True)), UNITS.c.state.in_(OPEN_STATES))
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class UnitRepository:
         self.session = session
 
     async def get(self, unit_id: str, for_update: bool = False) -> Unit | None:
-        row = await self.session.get(UnitRow, unit_id, with_for_update=for_update or None)
+        row = (await self.session.execute(_GET_FOR_UPDATE if for_update else _GET, {"unit_id": unit_id})).first()
         return _to_domain(row) if row else None
 
     async def in_declaration(self, declaration_id: str) -> list[Unit]:
@@ -40,33 +47,37 @@ class UnitRepository:
 
     async def serials_in_zone(self, serials: list[str]) -> set[str]:
         """Serials of units still in the zone's care (not rejected; exits are dispatch's to record)."""
-        found = await self.session.scalars(select(UnitRow.serial_number).where(
-            UnitRow.serial_number.in_(serials), UnitRow.state.in_(OPEN_STATES)))
-        return set(found)
+        return set(await self.session.scalars(_SERIALS_IN_ZONE, {"serials": serials}))
 
     async def add(self, unit: Unit, actor: str) -> None:
-        self.session.add(UnitRow(**_to_row(unit), created_by=actor, updated_by=actor))
-        await self._history(unit)
+        await self.add_all([unit], actor)
+
+    async def add_all(self, units: list[Unit], actor: str) -> None:
+        """New units and their first history lines: one INSERT each, however many units."""
+        await self.session.execute(insert(UNITS), [_to_row(u) | {"created_by": actor, "updated_by": actor}
+                                                   for u in units])
+        await self._history(*units)
 
     async def save(self, unit: Unit, actor: str) -> None:
         values = _to_row(unit) | {"version": unit.version + 1, "updated_by": actor}
         result = await self.session.execute(
-            update(UnitRow).where(UnitRow.id == unit.id, UnitRow.version == unit.version).values(**values))
+            update(UNITS).where(UNITS.c.id == unit.id, UNITS.c.version == unit.version).values(**values))
         if result.rowcount != 1:
             raise Conflict(f"unit {unit.id} was changed by someone else; reload and retry")
         unit.version += 1
         await self._history(unit)
 
-    async def _history(self, unit: Unit) -> None:
-        if unit.history:
-            await self.session.execute(insert(UnitHistoryRow), [
-                {"unit_id": unit.id, **{f.name: getattr(s, f.name) for f in fields(Step)}} for s in unit.history])
-            unit.history.clear()
+    async def _history(self, *units: Unit) -> None:
+        lines = [{"unit_id": u.id, **{f: getattr(s, f) for f in STEP_FIELDS}} for u in units for s in u.history]
+        if lines:
+            await self.session.execute(insert(HISTORY), lines)
+        for u in units:
+            u.history.clear()
 
     async def history(self, unit_id: str) -> list[Step]:
         rows = await self.session.scalars(select(UnitHistoryRow).where(UnitHistoryRow.unit_id == unit_id)
                                           .order_by(UnitHistoryRow.id))
-        return [Step(**{f.name: getattr(r, f.name) for f in fields(Step)}) for r in rows]
+        return [Step(**{f: getattr(r, f) for f in STEP_FIELDS}) for r in rows]
 
     async def find(self, f: UnitFilter, limit: int, offset: int) -> list[Unit]:
         q = select(UnitRow)
