@@ -21,17 +21,17 @@ def unit_body(serial: str) -> dict[str, Any]:
             "fault_description": "no RF output"}
 
 
-def ensure_owner(client: httpx.Client, stack: Stack) -> None:
-    r = client.post(stack.url("intake") + "/v1/owners", headers=CLERK, json=owner_body(OWNER, tier="certified"))
+def ensure_owner(client: httpx.Client, stack: Stack, owner: str = OWNER) -> None:
+    r = client.post(stack.url("intake") + "/v1/owners", headers=CLERK, json=owner_body(owner, tier="certified"))
     assert r.status_code in (201, 409), r.text
 
 
-def receive_and_release(client: httpx.Client, stack: Stack, serial: str) -> str:
+def receive_and_release(client: httpx.Client, stack: Stack, serial: str, owner: str = OWNER) -> str:
     """Announce, declare (and pass inspection if selected), receive and release one foreign unit."""
     intake = stack.url("intake")
-    ensure_owner(client, stack)
+    ensure_owner(client, stack, owner)
     r = client.post(intake + "/v1/repair-requests", headers=CLERK,
-                    json={"owner_id": OWNER, "origin": "KR", "units": [unit_body(serial)]})
+                    json={"owner_id": owner, "origin": "KR", "units": [unit_body(serial)]})
     assert r.status_code == 201, r.text
     unit_id = r.json()["units"][0]["id"]
     r = client.post(intake + "/v1/declarations", json=declaration_body([unit_id]), headers=CLERK)

@@ -51,3 +51,36 @@ async def serve(receiver: Receiver) -> tuple[uvicorn.Server, asyncio.Task]:
     while not server.started:
         await asyncio.sleep(0.01)
     return server, task
+
+
+class ThreadedReceiver:
+    """The same receiver for synchronous tests: a standard-library HTTP server on its own thread."""
+
+    def __init__(self, script: list[int] | None = None, then: int = 200) -> None:
+        import http.server
+        import threading
+        outer = self
+        self.script, self.then, self.got = list(script or []), then, []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                outer.got.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
+                status = outer.script.pop(0) if outer.script else outer.then
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "ThreadedReceiver":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
