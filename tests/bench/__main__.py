@@ -1,6 +1,6 @@
 """`make bench`: intake throughput vs a bare baseline, and event propagation latency, on PostgreSQL.
 
-python -m tests.bench [--quick] [--only throughput|propagation|roundtrip] [--no-dispatch]
+python -m tests.bench [--quick] [--only throughput|propagation|roundtrip|dashboard] [--no-dispatch] [--units N]
 Writes var/bench/report.json and var/bench/report.md. Reports targets; never fails on them.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tests.bench import intake_api, propagation, report, roundtrip, throughput
+from tests.bench import dashboard, intake_api, propagation, report, roundtrip, throughput
 from tests.bench.procs import ROOT, Resources
 from tests.bench.stats import machine_busy
 from tests.support import pg
@@ -33,15 +33,18 @@ def _on_signal(signum: int, _frame: Any) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench")
     p.add_argument("--quick", action="store_true", help="short durations, for trying the harness")
-    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip"], action="append")
+    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip", "dashboard"], action="append")
+    p.add_argument("--units", type=int, default=None, help="units in dispatch's database for the dashboard part "
+                                                           "(default 1,000,000; 100,000 with --quick)")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
-    parts = a.only or ["throughput", "propagation", "roundtrip"]
+    parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard"]
     scale = 0.25 if a.quick else 1.0
     load = throughput.LoadSettings(warmup_s=3 * scale, duration_s=12 * scale)
     flow = propagation.FlowSettings(warmup_s=3 * scale, duration_s=20 * scale, with_dispatch=not a.no_dispatch)
+    desk = dashboard.DeskSettings(units=a.units or (100_000 if a.quick else 1_000_000), requests=50 if a.quick else 200)
     signal.signal(signal.SIGTERM, _on_signal)
     reason = pg.available()
     if reason:
@@ -68,6 +71,8 @@ def main() -> int:
                     results[part] = throughput.run(res, broker.bootstrap, load)
                 elif part == "propagation":
                     results[part] = propagation.run(res, broker.bootstrap, flow)
+                elif part == "dashboard":
+                    results[part] = dashboard.run(res, desk)
                 else:
                     results[part] = roundtrip.run(broker.bootstrap, flow.rate_per_s, 2 * scale, 10 * scale)
             except KeyboardInterrupt:

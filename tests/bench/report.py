@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.bench import dashboard
+
 TARGET_RATIO, TARGET_P99_MS = 0.8, 100.0
 
 
@@ -71,6 +73,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"transactions {_pairs(flow.get('db_transactions_per_release'))}; whole machine {flow['cpu'].get('machine_cpu_pct')}% "
                   f"busy while measuring (PostgreSQL {flow['cpu'].get('postgres_cpu_pct')}%, broker "
                   f"{flow['cpu'].get('broker_cpu_pct')}% of a core).", ""]
+    if r.get("dashboard"):
+        lines += dashboard.markdown(r["dashboard"])
     if r.get("warnings"):
         lines += ["Warnings:", ""] + [f"- {w}" for w in r["warnings"]] + [""]
     if r.get("errors"):
