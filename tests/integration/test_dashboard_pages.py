@@ -29,10 +29,15 @@ async def site(db_url, monkeypatch):  # type: ignore[no-untyped-def]
     await rt.dispose()
 
 
-async def sign_in(client: httpx.AsyncClient, role: str) -> httpx.Response:
+async def sign_in(client: httpx.AsyncClient, role: str, next: str = "/desk/units") -> httpx.Response:
+    return await client.post("/desk/login", data={"token": issue_token(DEV_JWT_SECRET, "ann", role), "next": next,
+                                                   "login_csrf": await login_csrf(client)})
+
+
+async def login_csrf(client: httpx.AsyncClient) -> str:
     client.cookies.clear()
-    return await client.post("/desk/login", data={"token": issue_token(DEV_JWT_SECRET, "ann", role),
-                                                   "next": "/desk/units"})
+    form = await client.get("/desk/login")
+    return re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
 
 
 def csrf(html: str) -> str:
@@ -51,7 +56,9 @@ async def test_sign_in_roles_and_sessions(site):
     assert r.status_code == 303 and r.headers["location"].startswith("/desk/login")
     r = await site.get("/desk/data/figures.json", headers={"HX-Request": "true"})
     assert r.status_code == 401 and r.headers["hx-redirect"] == "/desk/login"
-    r = await site.post("/desk/login", data={"token": "not-a-token"})
+    r = await site.post("/desk/login", data={"token": issue_token(DEV_JWT_SECRET, "x", "dispatcher")})
+    assert r.status_code == 403 and "sign-in form expired" in r.text  # no pre-session CSRF token: refused
+    r = await site.post("/desk/login", data={"token": "not-a-token", "login_csrf": await login_csrf(site)})
     assert r.status_code == 401 and "This token is not valid" in r.text
     r = await sign_in(site, "technician")
     assert r.status_code == 403 and "Role technician may not use the dispatch desk" in r.text
@@ -61,8 +68,7 @@ async def test_sign_in_roles_and_sessions(site):
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/desk" in cookie
     assert (await site.get("/desk")).status_code == 200
     assert (await site.get("/desk/data/figures.json")).json()["shipped"] == 2
-    r = await site.post("/desk/login", data={"token": issue_token(DEV_JWT_SECRET, "x", "dispatcher"),
-                                             "next": "//evil.example/desk"})
+    r = await sign_in(site, "dispatcher", next="//evil.example/desk")
     assert r.headers["location"] == "/desk"  # no open redirect
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import hmac
 import io
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, AsyncIterator
@@ -22,6 +24,7 @@ from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, pr
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 STATIC = (HERE / "static").resolve()
 PAGE_SIZE = 50
+LOGIN_COOKIE = "desk_login"
 CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "state", "stage_since", "received_at",
                "deadline", "deadline_status", "outcome", "destination", "destination_country")
 
@@ -44,23 +47,36 @@ async def static(path: str) -> FileResponse:
     return FileResponse(file, headers={"Cache-Control": "public, max-age=3600"})
 
 
+def _login_page(request: Request, next: str, status: int = 200, error: tuple | None = None) -> HTMLResponse:
+    """The sign-in form, with a fresh pre-session CSRF token (double submit: cookie and hidden field)."""
+    nonce = secrets.token_urlsafe(24)
+    response = page(request, "login.html", None, status=status, next=_local(next), error=error, login_csrf=nonce)
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, httponly=True, samesite="strict", path="/desk/login",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, next: str = "/desk") -> HTMLResponse:
-    return page(request, "login.html", None, next=_local(next))
+    return _login_page(request, next)
 
 
 @router.post("/login")
-async def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/desk") -> Response:
+async def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/desk",
+                login_csrf: Annotated[str, Form()] = "") -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(login_csrf, expected):
+        return _login_page(request, next, 403, ("login_expired", {}))
     try:
         who = principal(request, token.strip())
     except PageError as exc:
-        return page(request, "login.html", None, status=401, next=_local(next), error=(exc.key, exc.values))
+        return _login_page(request, next, 401, (exc.key, exc.values))
     if who.role not in READERS:
-        return page(request, "login.html", None, status=403, next=_local(next),
-                    error=("role_refused", {"role": who.role.value}))
+        return _login_page(request, next, 403, ("role_refused", {"role": who.role.value}))
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/desk",
                         secure=request.url.scheme == "https")
+    response.delete_cookie(LOGIN_COOKIE, path="/desk/login")
     return response
 
 
