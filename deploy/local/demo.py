@@ -121,6 +121,7 @@ def main() -> None:
         reject_one(client)
         dispose_old_parts(client)
         reconcile(client)
+        owner_view(client, UNITS[0][0])
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
 
 
@@ -147,6 +148,28 @@ def reconcile(client: httpx.Client) -> None:
     for row in report.get("categories", []):
         print(f"  {row.get('category', ''):24} " + " ".join(f"{k}={v}" for k, v in row.items()
                                                              if k not in ("category",) and v not in (0, "0", None)))
+
+
+def owner_view(client: httpx.Client, owner: str) -> None:
+    """What the owner sees over HTTPS with its partner token: its units and its event feed (scoped to it)."""
+    secret = load(CommonSettings).bondline_jwt_secret
+    as_owner = {"Authorization": f"Bearer {issue_token(secret, 'demo-partner', 'partner', owner)}"}
+
+    def get(path: str, **params: Any) -> Any:
+        r = client.get(URLS["dispatch"] + path, headers=as_owner, params=params)
+        if r.status_code != 200:
+            sys.exit(f"demo: GET dispatch{path} -> {r.status_code} {r.text}")
+        return r.json()
+    wait_for("the owner's view", lambda: get("/v1/owner/units")["units"])
+    units, events, cursor = get("/v1/owner/units", limit=500)["units"], 0, None
+    while True:
+        page = get("/v1/owner/feed", limit=500, **({"cursor": cursor} if cursor else {}))
+        events, cursor = events + len(page["events"]), page["next_cursor"]
+        if not page["has_more"]:
+            break
+    print(f"\nOwner {owner} (make token ROLE=partner PARTNER={owner}): {len(units)} units, {events} events in its feed")
+    for u in units:
+        print(f"  {u['serial_number'] or u['unit_id']:24} {u['stage']:9} {u['state']}")
 
 
 def reject_one(client: httpx.Client) -> None:

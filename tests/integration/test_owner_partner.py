@@ -13,9 +13,10 @@ import pytest
 from standardwebhooks import Webhook
 
 from shared.contract.events.common import Money
-from shared.contract.events.dispatch import ItemAllocated, ItemShipped, ShipmentFacts, UnitAwaitingDispatch
+from shared.contract.events.dispatch import ItemAllocated, ItemDisposed, ItemShipped, ShipmentFacts, UnitAwaitingDispatch
 from shared.contract.events.intake import UnitReceived
-from shared.contract.events.repair import QuoteDecided, QuoteIssued, WorkOrderCompleted, WorkOrderOpened
+from shared.contract.events.repair import (OldPartDisposed, QuoteDecided, QuoteIssued, WorkOrderCompleted,
+                                           WorkOrderOpened)
 from shared.contract.registry import REGISTRY
 from services.dispatch.bootstrap import build_app
 from services.dispatch.messaging.handlers import HANDLERS
@@ -44,7 +45,8 @@ async def api(db_url, monkeypatch):  # type: ignore[no-untyped-def]
 
 async def feed(client, *payloads) -> None:  # type: ignore[no-untyped-def]
     for payload in payloads:
-        ce = REGISTRY.to_event(payload, "/bondline/test")
+        service = REGISTRY.type_of(type(payload)).split(".")[2]  # com.bondline.<service>.…
+        ce = REGISTRY.to_event(payload, f"/bondline/{service}")
         async with client.rt.uow() as uow:
             await HANDLERS[ce.type](uow, payload, ce)
             await uow.commit()
@@ -146,6 +148,14 @@ async def test_an_allocated_exchange_unit_leaves_the_old_owners_view(api):
     assert len(a_feed) == 3 and all(e["data"]["owner_id"] == "fab-a" for e in a_feed)
     b_unit = (await api.get("/v1/owner/units/x1", headers=B)).json()
     assert b_unit["state"] == "allocated" and [e["type"].split(".")[-2] for e in b_unit["timeline"]] == ["allocated"]
+    # the unit's old part stays fab-a's: its disposal (dispatch names the owner, repair does not) goes to fab-a
+    await feed(api, ItemDisposed(unit_id="x1", item_id="op1", item_kind="old_part", owner_id="fab-a",
+                                 route="destruction", documents={}, disposed_at=T0),
+               OldPartDisposed(unit_id="x1", old_part_id="op1", part_number="O-RING", quantity=1, origin="foreign",
+                               route="destruction_0200", document_no="D1", late=False, disposed_at=T0))
+    assert [e["type"].split(".")[-2] for e in await pages(api, A, limit=100)][-2:] == ["disposed", "disposed"]
+    b_after = (await api.get("/v1/owner/units/x1", headers=B)).json()
+    assert b_after["state"] == "allocated" and len(b_after["timeline"]) == 1
 
 
 async def deliver_all(api, rounds: int = 100) -> None:  # type: ignore[no-untyped-def]

@@ -48,3 +48,19 @@ def test_allocation_moves_the_unit_to_its_new_owner():
     s = fold((I + "unit.received.v1", {}))
     s = apply(s, D + "item.allocated.v1", {"unit_id": "u1", "item_kind": "unit", "owner_id": "fab-b"}, "fab-b", T)
     assert (s.owner_id, s.state) == ("fab-b", "allocated")
+
+
+def test_after_an_allocation_old_part_events_keep_their_owner_and_leave_the_unit_with_its_new_one():
+    s = fold((I + "unit.received.v1", {}))
+    s = apply(s, D + "item.allocated.v1", {"unit_id": "u1", "item_kind": "unit", "owner_id": "fab-b"}, "fab-b", T)
+    s = apply(s, D + "item.disposed.v1", {"unit_id": "u1", "item_kind": "old_part", "owner_id": "fab-a"}, "fab-a", T)
+    assert (s.owner_id, s.state) == ("fab-b", "allocated")
+
+
+def test_a_late_event_of_an_earlier_stage_does_not_move_the_unit_back():
+    s = fold((R + "work_order.opened.v1", {"work_order_id": "wo1"}))
+    s = apply(s, I + "unit.released_to_repair.v1", {"unit_id": "u1", "serial_number": "SN1"}, "fab-a", T)
+    assert (s.stage, s.state, s.serial_number) == ("repair", "queued", "SN1")  # facts still taken
+    s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1"}, "fab-a", T)
+    s = apply(s, R + "work_order.state_changed.v1", {"unit_id": "u1", "to_state": "testing"}, "fab-a", T)
+    assert (s.stage, s.state) == ("dispatch", "awaiting_dispatch")

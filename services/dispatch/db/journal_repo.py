@@ -90,3 +90,9 @@ class JournalRepository:
         row = await self.session.scalar(select(JournalRow).where(JournalRow.unit_id == unit_id, JournalRow.type == type)
                                         .order_by(JournalRow.seq.desc()).limit(1))
         return _entry(row) if row else None
+
+    async def last_owner(self, unit_id: str, source: str) -> str | None:
+        """The owner of the latest event from ``source`` about this unit that named one."""
+        return await self.session.scalar(select(JournalRow.owner_id).where(
+            JournalRow.unit_id == unit_id, JournalRow.source == source, JournalRow.owner_id.is_not(None))
+            .order_by(JournalRow.seq.desc()).limit(1))

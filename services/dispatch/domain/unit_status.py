@@ -86,9 +86,23 @@ def _quote_pending(event_type: str, data: dict[str, Any], was: bool) -> bool:
     return was
 
 
+_STAGE_RANK = {"": -1, "intake": 0, "repair": 2, "dispatch": 3, "left": 4}
+
+
+def _rank(stage: str, state: str) -> int:
+    """How far along a unit is. The three topics are read side by side, so an event of an earlier stage may
+    arrive after a later one (repair's work order opened before intake's release): it must not move the unit
+    back. Release to repair comes from intake, so it ranks below repair's own states."""
+    return _STAGE_RANK[stage] - (1 if (stage, state) == ("repair", "released") else 0)
+
+
 def apply(current: UnitStatus | None, event_type: str, data: dict[str, Any], owner_id: str,
           at: datetime) -> UnitStatus | None:
-    """The unit's status after this event, or ``current`` unchanged if the event does not move the unit."""
+    """The unit's status after this event, or ``current`` unchanged if the event does not move the unit.
+
+    Only an event that moves the unit changes its owner (an allocation hands it to a new one); events about its
+    old parts keep naming the owner the parts belong to and leave the unit alone.
+    """
     unit_id = data.get("unit_id")
     moved = _stage_state(event_type, data)
     if unit_id is None or (current is None and moved is None):
@@ -96,9 +110,12 @@ def apply(current: UnitStatus | None, event_type: str, data: dict[str, Any], own
     if current is None:
         current = UnitStatus(unit_id=unit_id, owner_id=owner_id, stage="", state="", last_event_type=event_type,
                              updated_at=at, first_seen_at=at)
+    if moved is not None and _rank(*moved) < _rank(current.stage, current.state):
+        moved = None  # a late event of an earlier stage: kept in the timeline, the status stays
     stage, state = moved or (current.stage, current.state)
     return replace(
-        current, owner_id=owner_id, stage=stage, state=state, last_event_type=event_type, updated_at=at,
+        current, owner_id=owner_id if moved else current.owner_id, stage=stage, state=state,
+        last_event_type=event_type, updated_at=at,
         serial_number=data.get("serial_number", current.serial_number),
         part_number=current.part_number if "old_part_id" in data else data.get("part_number", current.part_number),
         hs_code=data.get("hs_code", current.hs_code), origin=current.origin or data.get("origin"),

@@ -16,7 +16,9 @@ async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     data = payload.model_dump(mode="json")
     unit_id = data.get("unit_id")
     current = await uow.journal.status(unit_id) if unit_id else None
-    owner = owner_of_event(data) or (current.owner_id if current else None)
+    owner = owner_of_event(data)
+    if owner is None and unit_id:  # e.g. repair's old_part.disposed: the owner repair last named for the unit
+        owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
                                    occurred_at=ce.time, recorded_at=datetime.now(timezone.utc), data=data)
     if owner is not None:
