@@ -21,7 +21,7 @@ from shared.contract.registry import REGISTRY
 from services.dispatch.bootstrap import build_app
 from services.dispatch.messaging.handlers import HANDLERS
 from services.dispatch.messaging.webhook_sender import HttpSender
-from services.dispatch.service.webhook_delivery import Policy, deliver_due
+from services.dispatch.service.webhook_delivery import Policy, run_once
 from tests.support.receiver import Receiver, serve
 from tests.support.runtime import runtime
 from tests.support.stack import token
@@ -162,7 +162,7 @@ async def deliver_all(api, rounds: int = 100) -> None:  # type: ignore[no-untype
     """Run the delivery loop until nothing is due or pending (retries here are tens of milliseconds apart)."""
     sender, policy = HttpSender(5, allow_private=True), Policy(schedule=[0.05, 0.05, 0.05])
     for _ in range(rounds):
-        await deliver_due(api.rt.uow, sender, policy)
+        await run_once(api.rt.uow, sender, policy)
         pending = (await api.get("/v1/webhooks/deliveries", params={"status": "pending"}, headers=ADMIN)).json()
         if not pending["deliveries"]:
             return

@@ -1,17 +1,39 @@
-"""The journal of consumed events and the unit status read model: append, timelines, the owners' feed."""
+"""The journal of consumed events and the unit status read model: append, timelines, the owners' feed.
+
+The consumer writes here for every event, so the writes are Core statements (no ORM unit of work). On
+PostgreSQL each writing transaction first takes a transaction-level advisory lock: journal rows then commit in
+``seq`` order, so a reader paging by ``seq`` (the owners' feed, webhook fan-out) never skips a row that commits
+late with a smaller ``seq``.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from services.dispatch.db.journal import JournalRow, UnitStatusRow
 from services.dispatch.domain.unit_status import UnitStatus
 
 STATUS_FIELDS = tuple(f.name for f in fields(UnitStatus))
+JOURNAL, STATUS = JournalRow.__table__, UnitStatusRow.__table__
+ORDER_LOCK = 0x6A6F75726E616C  # "journal"
+_LOCKED = "journal_order_locked"
+_APPEND = insert(JOURNAL).returning(JOURNAL.c.seq)
+_STATUS = select(*[STATUS.c[f] for f in STATUS_FIELDS]).where(STATUS.c.unit_id == bindparam("unit_id"))
+_LAST_OWNER = (select(JOURNAL.c.owner_id)
+               .where(JOURNAL.c.unit_id == bindparam("unit_id"), JOURNAL.c.source == bindparam("source"),
+                      JOURNAL.c.owner_id.is_not(None))
+               .order_by(JOURNAL.c.seq.desc()).limit(1))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _lock_released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LOCKED, None)
 
 
 @dataclass(frozen=True)
@@ -30,69 +52,75 @@ def _entry(row: Any) -> Entry:
     return Entry(row.seq, row.event_id, row.type, row.source, row.unit_id, row.owner_id, row.occurred_at, row.data)
 
 
+def _status(row: Any) -> UnitStatus:
+    return UnitStatus(**{f: getattr(row, f) for f in STATUS_FIELDS})
+
+
 class JournalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _lock_order(self) -> None:
+        if self.session.bind.dialect.name == "postgresql" and not self.session.info.get(_LOCKED):
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ORDER_LOCK})
+            self.session.info[_LOCKED] = True  # cleared when the transaction ends (_lock_released)
+
     async def append(self, *, event_id: str, type: str, source: str, unit_id: str | None, owner_id: str | None,
                      occurred_at: datetime, recorded_at: datetime, data: dict[str, Any]) -> int:
-        result = await self.session.execute(insert(JournalRow).values(
-            event_id=event_id, type=type, source=source, unit_id=unit_id, owner_id=owner_id,
-            occurred_at=occurred_at, recorded_at=recorded_at, data=data).returning(JournalRow.seq))
+        await self._lock_order()
+        result = await self.session.execute(_APPEND, {
+            "event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
+            "occurred_at": occurred_at, "recorded_at": recorded_at, "data": data})
         return int(result.scalar_one())
 
+    async def last_seq(self) -> int:
+        return int(await self.session.scalar(select(func.coalesce(func.max(JOURNAL.c.seq), 0))) or 0)
+
     async def timeline(self, unit_id: str, owner_id: str | None = None, limit: int = 1000) -> list[Entry]:
-        q = select(JournalRow).where(JournalRow.unit_id == unit_id)
+        q = select(JOURNAL).where(JOURNAL.c.unit_id == unit_id)
         if owner_id is not None:
-            q = q.where(JournalRow.owner_id == owner_id)
-        rows = await self.session.scalars(q.order_by(JournalRow.seq).limit(limit))
-        return [_entry(r) for r in rows]
+            q = q.where(JOURNAL.c.owner_id == owner_id)
+        return [_entry(r) for r in await self.session.execute(q.order_by(JOURNAL.c.seq).limit(limit))]
 
     async def feed(self, owner_id: str, after_seq: int, limit: int, types: list[str] | None = None) -> list[Entry]:
-        q = select(JournalRow).where(JournalRow.owner_id == owner_id, JournalRow.seq > after_seq)
+        q = select(JOURNAL).where(JOURNAL.c.owner_id == owner_id, JOURNAL.c.seq > after_seq)
         if types:
-            q = q.where(JournalRow.type.in_(types))
-        rows = await self.session.scalars(q.order_by(JournalRow.seq).limit(limit))
-        return [_entry(r) for r in rows]
+            q = q.where(JOURNAL.c.type.in_(types))
+        return [_entry(r) for r in await self.session.execute(q.order_by(JOURNAL.c.seq).limit(limit))]
 
     async def get(self, seq: int) -> Entry | None:
-        row = await self.session.get(JournalRow, seq)
+        row = (await self.session.execute(select(JOURNAL).where(JOURNAL.c.seq == seq))).first()
         return _entry(row) if row else None
 
     async def status(self, unit_id: str) -> UnitStatus | None:
-        row = await self.session.get(UnitStatusRow, unit_id)
-        return UnitStatus(**{f: getattr(row, f) for f in STATUS_FIELDS}) if row else None
+        row = (await self.session.execute(_STATUS, {"unit_id": unit_id})).first()
+        return _status(row) if row else None
 
     async def save_status(self, status: UnitStatus, new: bool) -> None:
         values = asdict(status)
         if new:
-            await self.session.execute(insert(UnitStatusRow).values(**values))
+            await self.session.execute(insert(STATUS), values)
         else:
-            await self.session.execute(update(UnitStatusRow).where(UnitStatusRow.unit_id == status.unit_id)
-                                       .values(**values))
-
-    async def units(self, owner_id: str, after_unit_id: str, limit: int, stage: str | None = None,
-                    state: str | None = None) -> list[UnitStatus]:
-        q = select(UnitStatusRow).where(UnitStatusRow.owner_id == owner_id, UnitStatusRow.unit_id > after_unit_id)
-        if stage:
-            q = q.where(UnitStatusRow.stage == stage)
-        if state:
-            q = q.where(UnitStatusRow.state == state)
-        rows = await self.session.scalars(q.order_by(UnitStatusRow.unit_id).limit(limit))
-        return [UnitStatus(**{f: getattr(r, f) for f in STATUS_FIELDS}) for r in rows]
-
-    async def pending_quotes(self, owner_id: str, limit: int) -> list[UnitStatus]:
-        q = select(UnitStatusRow).where(UnitStatusRow.owner_id == owner_id, UnitStatusRow.quote_pending.is_(True))
-        rows = await self.session.scalars(q.order_by(UnitStatusRow.updated_at).limit(limit))
-        return [UnitStatus(**{f: getattr(r, f) for f in STATUS_FIELDS}) for r in rows]
-
-    async def latest(self, unit_id: str, type: str) -> Entry | None:
-        row = await self.session.scalar(select(JournalRow).where(JournalRow.unit_id == unit_id, JournalRow.type == type)
-                                        .order_by(JournalRow.seq.desc()).limit(1))
-        return _entry(row) if row else None
+            await self.session.execute(update(STATUS).where(STATUS.c.unit_id == status.unit_id).values(**values))
 
     async def last_owner(self, unit_id: str, source: str) -> str | None:
         """The owner of the latest event from ``source`` about this unit that named one."""
-        return await self.session.scalar(select(JournalRow.owner_id).where(
-            JournalRow.unit_id == unit_id, JournalRow.source == source, JournalRow.owner_id.is_not(None))
-            .order_by(JournalRow.seq.desc()).limit(1))
+        return await self.session.scalar(_LAST_OWNER, {"unit_id": unit_id, "source": source})
+
+    async def units(self, owner_id: str, after_unit_id: str, limit: int, stage: str | None = None,
+                    state: str | None = None) -> list[UnitStatus]:
+        q = select(STATUS).where(STATUS.c.owner_id == owner_id, STATUS.c.unit_id > after_unit_id)
+        if stage:
+            q = q.where(STATUS.c.stage == stage)
+        if state:
+            q = q.where(STATUS.c.state == state)
+        return [_status(r) for r in await self.session.execute(q.order_by(STATUS.c.unit_id).limit(limit))]
+
+    async def pending_quotes(self, owner_id: str, limit: int) -> list[UnitStatus]:
+        q = select(STATUS).where(STATUS.c.owner_id == owner_id, STATUS.c.quote_pending.is_(True))
+        return [_status(r) for r in await self.session.execute(q.order_by(STATUS.c.updated_at).limit(limit))]
+
+    async def latest(self, unit_id: str, type: str) -> Entry | None:
+        row = (await self.session.execute(select(JOURNAL).where(JOURNAL.c.unit_id == unit_id, JOURNAL.c.type == type)
+                                          .order_by(JOURNAL.c.seq.desc()).limit(1))).first()
+        return _entry(row) if row else None

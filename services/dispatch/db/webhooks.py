@@ -20,6 +20,7 @@ class WebhookEndpointRow(Base):
     event_types: Mapped[list] = mapped_column(JSON, default=list)
     secrets: Mapped[list] = mapped_column(JSON, default=list)  # [{"secret": "whsec_…", "expires_at": iso|None}]
     enabled: Mapped[bool] = mapped_column(default=True)
+    cursor_seq: Mapped[int] = mapped_column(SEQ, default=0)  # journal rows up to here have their deliveries
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(200))

@@ -24,6 +24,7 @@ class Endpoint:
     enabled: bool
     disabled_reason: str | None
     created_at: datetime
+    cursor_seq: int = 0
     version: int = 1
 
 
@@ -56,7 +57,7 @@ def _raw_secrets(secrets: list[Secret]) -> list[dict[str, Any]]:
 
 def _endpoint(r: WebhookEndpointRow) -> Endpoint:
     return Endpoint(r.id, r.owner_id, r.url, r.description, list(r.event_types), _secrets(r.secrets), r.enabled,
-                    r.disabled_reason, r.created_at, r.version)
+                    r.disabled_reason, r.created_at, r.cursor_seq, r.version)
 
 
 def _delivery(r: WebhookDeliveryRow) -> Delivery:
@@ -72,7 +73,7 @@ class WebhookRepository:
         self.session.add(WebhookEndpointRow(
             id=e.id, owner_id=e.owner_id, url=e.url, description=e.description, event_types=e.event_types,
             secrets=_raw_secrets(e.secrets), enabled=e.enabled, disabled_reason=e.disabled_reason,
-            created_at=e.created_at, updated_by=actor, version=e.version))
+            created_at=e.created_at, cursor_seq=e.cursor_seq, updated_by=actor, version=e.version))
 
     async def endpoint(self, endpoint_id: str) -> Endpoint | None:
         row = await self.session.get(WebhookEndpointRow, endpoint_id)
@@ -85,6 +86,17 @@ class WebhookRepository:
         if enabled_only:
             q = q.where(WebhookEndpointRow.enabled.is_(True))
         return [_endpoint(r) for r in await self.session.scalars(q.order_by(WebhookEndpointRow.created_at))]
+
+    async def to_fan_out(self, skip_locked: bool) -> list[Endpoint]:
+        """Enabled endpoints, locked for this worker's fan-out (another instance skips them)."""
+        q = select(WebhookEndpointRow).where(WebhookEndpointRow.enabled.is_(True)).order_by(WebhookEndpointRow.id)
+        if skip_locked:
+            q = q.with_for_update(skip_locked=True)
+        return [_endpoint(r) for r in await self.session.scalars(q)]
+
+    async def advance(self, endpoint_id: str, cursor_seq: int) -> None:
+        await self.session.execute(update(WebhookEndpointRow).where(WebhookEndpointRow.id == endpoint_id)
+                                   .values(cursor_seq=cursor_seq))
 
     async def save_endpoint(self, e: Endpoint, actor: str) -> None:
         result = await self.session.execute(update(WebhookEndpointRow).where(

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from services.dispatch.messaging.webhook_sender import sender_for_settings
-from services.dispatch.service.webhook_delivery import Policy, deliver_due
+from services.dispatch.service.webhook_delivery import Policy, run_once
 
 log = logging.getLogger("bondline.dispatch.webhooks")
 
@@ -18,7 +18,7 @@ async def run_webhooks(rt: Any, stop: asyncio.Event) -> None:
                     lease_s=max(60.0, 3 * s.webhook_timeout_s), skip_locked=rt.is_postgres)
     while not stop.is_set():
         try:
-            sent = await deliver_due(rt.uow, sender, policy)
+            sent = await run_once(rt.uow, sender, policy)
         except Exception as exc:  # noqa: BLE001 - the database may be briefly away; try again next round
             log.warning("webhook deliveries failed: %r", exc)
             sent = 0

@@ -1,4 +1,4 @@
-"""Record every event dispatch consumes: the journal row, the unit's status, and the owner's webhook deliveries."""
+"""Record every event dispatch consumes: the journal row (timelines, owners' feed and webhooks) and the unit's status."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,7 +8,6 @@ from shared.contract.envelope import CloudEvent
 from shared.contract.registry import Payload
 from services.dispatch.db.journal_repo import Entry
 from services.dispatch.domain.unit_status import apply, owner_of_event
-from services.dispatch.service import webhooks
 from services.dispatch.service.uow import DispatchUnitOfWork
 
 
@@ -25,7 +24,6 @@ async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> i
         moved = apply(current, ce.type, data, owner, ce.time)
         if moved is not None and moved != current:
             await uow.journal.save_status(moved, new=current is None)
-        await webhooks.enqueue(uow, seq=seq, event_id=ce.id, event_type=ce.type, owner_id=owner)
     return seq
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Protocol
@@ -29,6 +30,36 @@ class Policy:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def run_once(uows: Callable[[], DispatchUnitOfWork], sender: Sender, policy: Policy) -> int:
+    """One round of the worker: queue deliveries for new journal events, then send what is due."""
+    await fan_out(uows, policy)
+    return await deliver_due(uows, sender, policy)
+
+
+async def fan_out(uows: Callable[[], DispatchUnitOfWork], policy: Policy, limit: int = 500) -> int:
+    """A pending delivery per enabled endpoint for each new journal event of its owner that its filters take.
+
+    Each endpoint keeps a cursor into the journal, so no event is missed while a receiver is slow or the
+    endpoint disabled (re-enabling it sends what happened meanwhile), and none is queued twice.
+    """
+    made = 0
+    async with uows() as uow:
+        now = _now()
+        for e in await uow.webhooks.to_fan_out(policy.skip_locked):
+            entries = await uow.journal.feed(e.owner_id, e.cursor_seq, limit)
+            if not entries:
+                continue
+            rows = [{"id": str(uuid.uuid4()), "endpoint_id": e.id, "owner_id": e.owner_id, "journal_seq": x.seq,
+                     "event_id": x.event_id, "event_type": x.type, "status": "pending", "attempts": 0,
+                     "next_attempt_at": now, "created_at": now}
+                    for x in entries if rules.type_matches(e.event_types, x.type)]
+            await uow.webhooks.add_deliveries(rows)
+            await uow.webhooks.advance(e.id, entries[-1].seq)
+            made += len(rows)
+        await uow.commit()
+    return made
 
 
 async def deliver_due(uows: Callable[[], DispatchUnitOfWork], sender: Sender, policy: Policy) -> int:

@@ -40,6 +40,7 @@ async def register(uow: DispatchUnitOfWork, owner_id: str, url: str, event_types
                  event_types=check_event_types(event_types), secrets=[rules.Secret(rules.new_secret())],
                  enabled=True, disabled_reason=None, created_at=_now())
     async with uow:
+        e.cursor_seq = await uow.journal.last_seq()  # events from now on
         await uow.webhooks.add_endpoint(e, actor)
         await uow.commit()
     return e
@@ -96,18 +97,6 @@ async def delete(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None
             raise NotFound(f"webhook endpoint {endpoint_id} not found")
         await uow.webhooks.delete_endpoint(endpoint_id)
         await uow.commit()
-
-
-async def enqueue(uow: DispatchUnitOfWork, *, seq: int, event_id: str, event_type: str, owner_id: str) -> int:
-    """A pending delivery for each of the owner's enabled endpoints that wants this type (same transaction)."""
-    now = _now()
-    rows = [{"id": str(uuid.uuid4()), "endpoint_id": e.id, "owner_id": owner_id, "journal_seq": seq,
-             "event_id": event_id, "event_type": event_type, "status": "pending", "attempts": 0,
-             "next_attempt_at": now, "created_at": now}
-            for e in await uow.webhooks.endpoints(owner_id, enabled_only=True)
-            if rules.type_matches(e.event_types, event_type)]
-    await uow.webhooks.add_deliveries(rows)
-    return len(rows)
 
 
 async def delivery(uow: DispatchUnitOfWork, delivery_id: str, owner_id: str | None) -> Delivery:

@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('event_types', sa.JSON(), nullable=False),
     sa.Column('secrets', sa.JSON(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('cursor_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('disabled_reason', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sa.String(length=200), nullable=False),
