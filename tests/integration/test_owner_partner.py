@@ -293,3 +293,21 @@ async def test_admin_manages_any_owner_and_partners_only_their_own(api, receiver
     assert (await api.get(f"/v1/webhooks/endpoints/{ep['id']}/secret", headers=A)).status_code == 404
     assert (await api.delete(f"/v1/webhooks/endpoints/{ep['id']}", headers=B)).status_code == 204
     assert (await api.get("/v1/webhooks/endpoints", headers=ADMIN)).json() == []
+
+
+async def test_journal_writers_take_turns_so_the_feed_never_skips_a_late_commit(api):
+    """A second writer waits for the first to commit, so seq order is commit order and a reader paging by seq
+    never passes a row that commits later with a smaller seq."""
+    async def second() -> None:
+        await feed(api, received("a2", "fab-a"))
+
+    async with api.rt.uow() as first:
+        payload = received("a1", "fab-a")
+        ce = REGISTRY.to_event(payload, "/bondline/intake")
+        await HANDLERS[ce.type](first, payload, ce)
+        other = asyncio.create_task(second())
+        await asyncio.sleep(0.5)
+        assert not other.done()  # blocked behind the first writer's transaction
+        await first.commit()
+    await other
+    assert [e["subject"] for e in await pages(api, A, limit=1)] == ["a1", "a2"]
