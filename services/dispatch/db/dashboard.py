@@ -44,6 +44,7 @@ class DashItemRow(Base):
                       Index("ix_dash_items_state_since", "state", "stage_since"),
                       Index("ix_dash_items_owner_since", "owner_id", "stage_since"),
                       Index("ix_dash_items_due", "due_kind", "due_at"),
+                      Index("ix_dash_items_stage_due", "stage", "due_at"),
                       Index("ix_dash_items_since", "stage_since"),
                       Index("ix_dash_items_unit", "unit_id"))
 
@@ -117,8 +118,10 @@ class DashboardRepository:
     async def find(self, f: ItemFilter, limit: int, offset: int) -> list[DashItemRow]:
         return list(await self.session.scalars(f.query(select(DashItemRow)).limit(limit).offset(offset)))
 
-    async def stream(self, f: ItemFilter, chunk: int = 2000) -> AsyncIterator[list[DashItemRow]]:
-        result = await self.session.stream_scalars(f.query(select(DashItemRow)).execution_options(yield_per=chunk))
+    async def stream(self, f: ItemFilter, chunk: int = 1000) -> AsyncIterator[list[Any]]:
+        """Plain rows (no ORM objects: cheaper by far for exports), ``chunk`` at a time from a server-side cursor."""
+        q = f.query(select(*DashItemRow.__table__.columns)).execution_options(yield_per=chunk)
+        result = await self.session.stream(q)
         async for part in result.partitions(chunk):
             yield list(part)
 

@@ -1,14 +1,14 @@
-"""One read-model row as the desk's tables show it, with its deadline and whether it is at risk or breached."""
+"""One read-model row (an ORM object or a plain row of dash_items) as the desk shows it, with its deadline
+and whether it is at risk or breached."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.dispatch.db.dashboard import DashItemRow
 from services.dispatch.service.dashboard import Policy
 
 
-def deadline(r: DashItemRow, p: Policy) -> tuple[datetime | None, str | None]:
+def deadline(r: Any, p: Policy) -> tuple[datetime | None, str | None]:
     """Days in bond end ``ledger_cycle_days`` after receipt; an old part's disposal day is its own."""
     if r.due_at is None or r.due_kind is None:
         return None, None
@@ -20,7 +20,7 @@ def deadline(r: DashItemRow, p: Policy) -> tuple[datetime | None, str | None]:
     return end, "breached" if left < 0 else "at_risk" if left <= warn else "ok"
 
 
-def view(r: DashItemRow, p: Policy) -> dict[str, Any]:
+def view(r: Any, p: Policy) -> dict[str, Any]:
     end, status = deadline(r, p)
     return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id, "origin": r.origin,
             "stage": r.stage, "state": r.state, "stage_since": _iso(r.stage_since), "received_at": _iso(r.received_at),

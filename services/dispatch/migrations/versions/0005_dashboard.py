@@ -57,6 +57,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_dash_items_owner_since', ['owner_id', 'stage_since'], unique=False)
         batch_op.create_index('ix_dash_items_since', ['stage_since'], unique=False)
         batch_op.create_index('ix_dash_items_stage_since', ['stage', 'stage_since'], unique=False)
+        batch_op.create_index('ix_dash_items_stage_due', ['stage', 'due_at'], unique=False)
         batch_op.create_index('ix_dash_items_state_since', ['state', 'stage_since'], unique=False)
         batch_op.create_index('ix_dash_items_unit', ['unit_id'], unique=False)
 
@@ -66,6 +67,7 @@ def downgrade() -> None:
     with op.batch_alter_table('dash_items', schema=None) as batch_op:
         batch_op.drop_index('ix_dash_items_unit')
         batch_op.drop_index('ix_dash_items_state_since')
+        batch_op.drop_index('ix_dash_items_stage_due')
         batch_op.drop_index('ix_dash_items_stage_since')
         batch_op.drop_index('ix_dash_items_since')
         batch_op.drop_index('ix_dash_items_owner_since')
