@@ -70,6 +70,8 @@ def test_owner_a_never_sees_owner_bs_units(stack: Stack):
         retried = c.get(dispatch + "/v1/webhooks/deliveries", params={"status": "delivered", "limit": 500},
                         headers=PA).json()["deliveries"]
         assert sum(d["attempts"] for d in retried) == len(retried) + 2  # the receiver's two failures were retried
+        metrics = c.get(dispatch + "/metrics").text
+        assert 'bondline_webhook_attempts_total{outcome="retry"} 2.0' in metrics, metrics
 
         feed = pages(c, dispatch + "/v1/owner/feed", PA, "events", "cursor")
         assert {e["subject"] for e in feed} == set(mine)
