@@ -118,6 +118,8 @@ async def test_language_from_the_browser_then_the_switch(site):
     await sign_in(site, "dispatcher")
     assert "各环节积压" in (await site.get("/desk", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})).text
     assert "Backlog by stage" in (await site.get("/desk", headers={"Accept-Language": "de-DE,en;q=0.5"})).text
-    r = await site.get("/desk/lang/zh", params={"next": "/desk/units"})
-    assert r.status_code == 303 and r.headers["location"] == "/desk/units"
+    page = await site.get("/desk/units", params={"stage": "dispatch"})
+    switch = re.search(r'id="lang-switch" href="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = await site.get(switch.replace("&amp;", "&"))
+    assert r.status_code == 303 and r.headers["location"] == "/desk/units?stage=dispatch"  # back where it was
     assert "导出 CSV" in (await site.get("/desk/units", headers={"Accept-Language": "en"})).text
