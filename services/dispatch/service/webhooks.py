@@ -46,22 +46,24 @@ async def register(uow: DispatchUnitOfWork, owner_id: str, url: str, event_types
     return e
 
 
-async def get(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
+async def _owned(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
     """The endpoint, if ``owner_id`` (None for an admin) may see it; another owner's is simply not found."""
-    async with uow:
-        e = await uow.webhooks.endpoint(endpoint_id)
+    e = await uow.webhooks.endpoint(endpoint_id)
     if e is None or (owner_id is not None and e.owner_id != owner_id):
         raise NotFound(f"webhook endpoint {endpoint_id} not found")
     return e
+
+
+async def get(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
+    async with uow:
+        return await _owned(uow, endpoint_id, owner_id)
 
 
 async def update(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str, *,
                  url: str | None = None, event_types: list[str] | None = None, description: str | None = None,
                  enabled: bool | None = None, allow_private: bool = False) -> Endpoint:
     async with uow:
-        e = await uow.webhooks.endpoint(endpoint_id)
-        if e is None or (owner_id is not None and e.owner_id != owner_id):
-            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        e = await _owned(uow, endpoint_id, owner_id)
         if url is not None:
             e.url = check_target(url, allow_private)
         if event_types is not None:
@@ -80,9 +82,7 @@ async def update(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None
 async def rotate_secret(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str,
                         grace: timedelta) -> Endpoint:
     async with uow:
-        e = await uow.webhooks.endpoint(endpoint_id)
-        if e is None or (owner_id is not None and e.owner_id != owner_id):
-            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        e = await _owned(uow, endpoint_id, owner_id)
         now = _now()
         e.secrets = rules.rotate([s for s in e.secrets if s.valid_at(now)], now, grace)
         await uow.webhooks.save_endpoint(e, actor)
@@ -92,9 +92,7 @@ async def rotate_secret(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str
 
 async def delete(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> None:
     async with uow:
-        e = await uow.webhooks.endpoint(endpoint_id)
-        if e is None or (owner_id is not None and e.owner_id != owner_id):
-            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        await _owned(uow, endpoint_id, owner_id)
         await uow.webhooks.delete_endpoint(endpoint_id)
         await uow.commit()
 
