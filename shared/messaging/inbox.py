@@ -2,20 +2,35 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contract.envelope import CloudEvent
 
+_INSERT_UNLESS_SEEN = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_statements: dict[tuple[str, Table], Any] = {}
+
 
 async def claim(session: AsyncSession, table: Table, consumer: str, event: CloudEvent) -> bool:
-    """True if this consumer has not processed the event yet; the claim commits with the handler."""
-    seen = await session.scalar(
-        select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id == event.id))
-    if seen is not None:
-        return False
-    await session.execute(insert(table).values(
-        consumer=consumer, event_id=event.id, event_type=event.type,
-        processed_at=datetime.now(timezone.utc)))
-    return True
+    """True if this consumer has not processed the event yet; the claim commits with the handler.
+
+    One round trip on PostgreSQL and SQLite: INSERT ... ON CONFLICT DO NOTHING, a duplicate inserts no row.
+    """
+    values = {"consumer": consumer, "event_id": event.id, "event_type": event.type,
+              "processed_at": datetime.now(timezone.utc)}
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect not in _INSERT_UNLESS_SEEN:
+        seen = await session.scalar(
+            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id == event.id))
+        if seen is not None:
+            return False
+        await session.execute(insert(table).values(**values))
+        return True
+    stmt = _statements.get((dialect, table))
+    if stmt is None:
+        stmt = _statements[(dialect, table)] = _INSERT_UNLESS_SEEN[dialect](table).on_conflict_do_nothing(
+            index_elements=[table.c.consumer, table.c.event_id])
+    return (await session.execute(stmt, values)).rowcount == 1

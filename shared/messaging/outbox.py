@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,9 @@ class OutboxSignal:
             self._event.clear()
 
 
+_inserts: dict[Table, Any] = {}  # one INSERT statement per outbox table, built once
+
+
 def notify_channel(table: Table) -> str:
     return f"bondline_{table.name}"
 
@@ -48,7 +51,10 @@ async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent
     } for e in events]
     if not rows:
         return 0
-    await session.execute(insert(table), rows)
+    stmt = _inserts.get(table)
+    if stmt is None:
+        stmt = _inserts[table] = insert(table)
+    await session.execute(stmt, rows)
     if notify:
         await session.execute(text(f"NOTIFY {notify_channel(table)}"))
     return len(rows)

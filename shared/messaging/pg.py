@@ -39,6 +39,12 @@ class AdvisoryLease:
         await conn.close()
         return False
 
+    @property
+    def connection(self) -> AsyncConnection | None:
+        """The lease's own AUTOCOMMIT connection while held: the relay runs its statements on it
+        (no pool checkout, no BEGIN/COMMIT round trips)."""
+        return self._conn
+
     async def release(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.messaging.backoff import Backoff
@@ -36,6 +36,11 @@ class Relay:
         self._prepare, self._lease = prepare, lease
         self._producer: Any = None
         self._last_purge = 0.0
+        t = table  # the hot statements, built once
+        self._unpublished = (select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
+                             .where(t.c.published_at.is_(None)).order_by(t.c.id).limit(bindparam("limit")))
+        self._published = (update(t).where(t.c.id.in_(bindparam("ids", expanding=True)))
+                           .values(published_at=bindparam("now")))
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff, failures = Backoff(), 0
@@ -64,12 +69,7 @@ class Relay:
         if self._lease is not None and not await self._lease.acquire():
             return 0
         await self._purge_if_due()
-        async with self._sessions() as s:
-            rows = (await s.execute(
-                select(self._t.c.id, self._t.c.topic, self._t.c.key, self._t.c.headers, self._t.c.payload)
-                .where(self._t.c.published_at.is_(None)).order_by(self._t.c.id).limit(self._opt.batch_size)
-            )).all()
-            await s.commit()
+        rows = await self._run(self._unpublished, {"limit": self._opt.batch_size}, rows=True)
         if not rows:
             return 0
         done, error = await self._send(rows)
@@ -100,14 +100,27 @@ class Relay:
         return done, error
 
     async def _mark(self, done: list[int], error: tuple[int, Exception] | None) -> None:
-        now = datetime.now(timezone.utc)
-        async with self._sessions() as s, s.begin():
-            if done:
-                await s.execute(update(self._t).where(self._t.c.id.in_(done)).values(published_at=now))
-            if error is not None:
-                await s.execute(update(self._t).where(self._t.c.id == error[0]).values(
-                    attempts=self._t.c.attempts + 1, last_error=repr(error[1])[:2000]))
+        if done:
+            await self._run(self._published, {"ids": done, "now": datetime.now(timezone.utc)})
+        if error is not None:
+            await self._run(update(self._t).where(self._t.c.id == error[0]).values(
+                attempts=self._t.c.attempts + 1, last_error=repr(error[1])[:2000]))
         self._metrics.published.inc(len(done))
+
+    async def _run(self, stmt: Any, params: dict[str, Any] | None = None, rows: bool = False) -> list[Any]:
+        """One statement, committed at once: on the lease's own connection when there is one, else in
+        a short transaction from the pool."""
+        conn = self._lease.connection if self._lease is not None else None
+        if conn is not None:
+            try:
+                result = await conn.execute(stmt, params)
+                return result.all() if rows else []
+            except Exception:
+                await self._lease.release()  # a broken lease connection: the lease is taken afresh
+                raise
+        async with self._sessions() as s, s.begin():
+            result = await s.execute(stmt, params)
+            return result.all() if rows else []
 
     async def _ensure_producer(self) -> Any:
         if self._producer is None:
@@ -134,8 +147,7 @@ class Relay:
             return
         self._last_purge = loop_now
         cutoff = datetime.now(timezone.utc) - self._opt.retention
-        async with self._sessions() as s, s.begin():
-            await s.execute(delete(self._t).where(self._t.c.published_at < cutoff))
+        await self._run(delete(self._t).where(self._t.c.published_at < cutoff))
 
 
 async def replay(sessions: async_sessionmaker[AsyncSession], table: Table, since: datetime) -> int:

@@ -18,6 +18,9 @@ UNITS, HISTORY = UnitRow.__table__, UnitHistoryRow.__table__  # Core tables: pla
 # hot statements built once (Core, bound parameters): no expression building or ORM loading per call
 _GET = select(UNITS).where(UNITS.c.id == bindparam("unit_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()
+_ADD, _ADD_HISTORY = insert(UNITS), insert(HISTORY)
+# optimistic lock: the SET clause is the columns given at execution (all but the id)
+_SAVE = update(UNITS).where(UNITS.c.id == bindparam("match_id"), UNITS.c.version == bindparam("match_version"))
 _SERIALS_IN_ZONE = select(UNITS.c.serial_number).where(
     UNITS.c.serial_number.in_(bindparam("serials", expanding=True)), UNITS.c.state.in_(OPEN_STATES))
 
@@ -54,14 +57,14 @@ class UnitRepository:
 
     async def add_all(self, units: list[Unit], actor: str) -> None:
         """New units and their first history lines: one INSERT each, however many units."""
-        await self.session.execute(insert(UNITS), [_to_row(u) | {"created_by": actor, "updated_by": actor}
+        await self.session.execute(_ADD, [_to_row(u) | {"created_by": actor, "updated_by": actor}
                                                    for u in units])
         await self._history(*units)
 
     async def save(self, unit: Unit, actor: str) -> None:
         values = _to_row(unit) | {"version": unit.version + 1, "updated_by": actor}
-        result = await self.session.execute(
-            update(UNITS).where(UNITS.c.id == unit.id, UNITS.c.version == unit.version).values(**values))
+        del values["id"]  # the key is matched, not set
+        result = await self.session.execute(_SAVE, values | {"match_id": unit.id, "match_version": unit.version})
         if result.rowcount != 1:
             raise Conflict(f"unit {unit.id} was changed by someone else; reload and retry")
         unit.version += 1
@@ -70,7 +73,7 @@ class UnitRepository:
     async def _history(self, *units: Unit) -> None:
         lines = [{"unit_id": u.id, **{f: getattr(s, f) for f in STEP_FIELDS}} for u in units for s in u.history]
         if lines:
-            await self.session.execute(insert(HISTORY), lines)
+            await self.session.execute(_ADD_HISTORY, lines)
         for u in units:
             u.history.clear()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kit.errors import Conflict
@@ -14,6 +14,13 @@ from services.repair.domain.states import OPEN
 from services.repair.domain.work_orders import Step, WorkOrder
 
 STEP_FIELDS = tuple(f.name for f in fields(Step))
+WO, HISTORY = WorkOrderRow.__table__, WorkOrderHistoryRow.__table__  # Core: no ORM flush or identity map
+# hot statements built once, with bound parameters
+_GET = select(WO).where(WO.c.id == bindparam("work_order_id"))
+_FOR_UNIT = select(WO).where(WO.c.unit_id == bindparam("unit_id"))
+_ADD, _ADD_HISTORY = insert(WO), insert(HISTORY)
+# optimistic lock: the SET clause is the columns given at execution (all but the id)
+_SAVE = update(WO).where(WO.c.id == bindparam("match_id"), WO.c.version == bindparam("match_version"))
 
 
 @dataclass(frozen=True)
@@ -31,23 +38,23 @@ class WorkOrderRepository:
         self.session = session
 
     async def get(self, work_order_id: str) -> WorkOrder | None:
-        row = await self.session.get(WorkOrderRow, work_order_id)
+        row = (await self.session.execute(_GET, {"work_order_id": work_order_id})).first()
         return to_domain(row) if row else None
 
     async def for_unit(self, unit_id: str) -> WorkOrder | None:
-        row = await self.session.scalar(select(WorkOrderRow).where(WorkOrderRow.unit_id == unit_id))
+        row = (await self.session.execute(_FOR_UNIT, {"unit_id": unit_id})).first()
         return to_domain(row) if row else None
 
     async def add(self, wo: WorkOrder, actor: str, at: datetime) -> None:
-        self.session.add(WorkOrderRow(**to_row(wo), created_by=actor, updated_by=actor, updated_at=at))
-        await self.session.flush()
+        await self.session.execute(_ADD, [to_row(wo) | {"created_by": actor, "updated_by": actor,
+                                                               "updated_at": at}])
         await self._history(wo)
 
     async def save(self, wo: WorkOrder, actor: str, at: datetime) -> None:
         """Write the work order if nobody changed it since it was read; else 409, nothing written."""
         values = to_row(wo) | {"version": wo.version + 1, "updated_by": actor, "updated_at": at}
-        result = await self.session.execute(update(WorkOrderRow).where(
-            WorkOrderRow.id == wo.id, WorkOrderRow.version == wo.version).values(**values))
+        del values["id"]  # the key is matched, not set
+        result = await self.session.execute(_SAVE, values | {"match_id": wo.id, "match_version": wo.version})
         if result.rowcount != 1:
             raise Conflict(f"work order {wo.id} was changed by someone else; reload and retry",
                            work_order=wo.id, your_version=wo.version)
@@ -62,12 +69,12 @@ class WorkOrderRepository:
             version=WorkOrderRow.version + 1, updated_by=actor, updated_at=at).returning(WorkOrderRow.state))
 
     async def log(self, work_order_id: str, step: Step) -> None:
-        await self.session.execute(insert(WorkOrderHistoryRow).values(
+        await self.session.execute(insert(HISTORY).values(
             work_order_id=work_order_id, **{f: getattr(step, f) for f in STEP_FIELDS}))
 
     async def _history(self, wo: WorkOrder) -> None:
         if wo.steps:
-            await self.session.execute(insert(WorkOrderHistoryRow), [
+            await self.session.execute(_ADD_HISTORY, [
                 {"work_order_id": wo.id, **{f: getattr(s, f) for f in STEP_FIELDS}} for s in wo.steps])
             wo.steps.clear()
 
