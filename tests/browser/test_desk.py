@@ -74,8 +74,16 @@ async def browser(desk: str) -> AsyncIterator[Any]:
         await b.close()
 
 
+OFFSITE: list[str] = []
+
+
 async def sign_in(browser: Any, base: str, role: str = "dispatcher", locale: str = "en-GB") -> Any:
     context = await browser.new_context(locale=locale, viewport={"width": 1440, "height": 1000})
+
+    async def offsite(route: Any) -> None:  # the desk must work offline: nothing may be fetched elsewhere
+        OFFSITE.append(route.request.url)
+        await route.abort()
+    await context.route(lambda url: not url.startswith(base), offsite)
     page = await context.new_page()
     await page.goto(f"{base}/desk")
     assert "/desk/login" in page.url  # no session: the login page
@@ -141,6 +149,7 @@ async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: s
     await wait_kpi(dashboard, "due_to_ship", "0")
     await wait_kpi(dashboard, "backlog_total", str(sum(e["backlog_by_stage"].values()) - 1))
     await shot(dashboard, "dashboard-after-dispatch")
+    assert OFFSITE == []
 
 
 async def test_language_follows_the_browser_and_the_switch(desk: str, browser: Any) -> None:
