@@ -5,6 +5,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kit.errors import Conflict
@@ -19,6 +20,9 @@ WO, HISTORY = WorkOrderRow.__table__, WorkOrderHistoryRow.__table__  # Core: no 
 _GET = select(WO).where(WO.c.id == bindparam("work_order_id"))
 _FOR_UNIT = select(WO).where(WO.c.unit_id == bindparam("unit_id"))
 _ADD, _ADD_HISTORY = insert(WO), insert(HISTORY)
+_INSERT_UNLESS_UNIT_HAS_ONE = {name: dialect_insert(WO).on_conflict_do_nothing(index_elements=[WO.c.unit_id])
+                               for name, dialect_insert in (("postgresql", postgresql.insert),
+                                                            ("sqlite", sqlite.insert))}
 # optimistic lock: the SET clause is the columns given at execution (all but the id)
 _SAVE = update(WO).where(WO.c.id == bindparam("match_id"), WO.c.version == bindparam("match_version"))
 
@@ -44,6 +48,22 @@ class WorkOrderRepository:
     async def for_unit(self, unit_id: str) -> WorkOrder | None:
         row = (await self.session.execute(_FOR_UNIT, {"unit_id": unit_id})).first()
         return to_domain(row) if row else None
+
+    async def add_unless_unit_has_one(self, wo: WorkOrder, actor: str, at: datetime) -> bool:
+        """Insert ``wo`` unless its unit already has a work order (unit_id is unique): True if inserted.
+
+        One round trip on PostgreSQL and SQLite (INSERT .. ON CONFLICT DO NOTHING) instead of a read first."""
+        dialect = self.session.bind.dialect.name if self.session.bind is not None else ""
+        if dialect not in _INSERT_UNLESS_UNIT_HAS_ONE:
+            if await self.for_unit(wo.unit_id) is not None:
+                return False
+            await self.add(wo, actor, at)
+            return True
+        row = to_row(wo) | {"created_by": actor, "updated_by": actor, "updated_at": at}
+        if (await self.session.execute(_INSERT_UNLESS_UNIT_HAS_ONE[dialect], row)).rowcount != 1:
+            return False
+        await self._history(wo)
+        return True
 
     async def add(self, wo: WorkOrder, actor: str, at: datetime) -> None:
         await self.session.execute(_ADD, [to_row(wo) | {"created_by": actor, "updated_by": actor,

@@ -14,14 +14,14 @@ from services.repair.service.uow import RepairUnitOfWork
 
 async def open_for_released_unit(uow: RepairUnitOfWork, e: UnitReleasedToRepair) -> WorkOrder:
     """Called inside the consumer's unit of work; one work order per unit."""
-    existing = await uow.work_orders.for_unit(e.unit_id)
-    if existing is not None:
-        return existing
     at, actor = now(), uow.actor or "system"
     wo = WorkOrder.open(at, actor, id=str(uuid.uuid4()), unit_id=e.unit_id, owner_id=e.owner_id,
                         serial_number=e.serial_number, part_number=e.part_number, hs_code=e.hs_code,
                         origin=e.origin, warranty=e.warranty, fault_description=e.fault_description)
-    await uow.work_orders.add(wo, actor, at)
+    if not await uow.work_orders.add_unless_unit_has_one(wo, actor, at):
+        existing = await uow.work_orders.for_unit(e.unit_id)
+        assert existing is not None
+        return existing
     uow.publish(outgoing.opened(wo))
     return wo
 
