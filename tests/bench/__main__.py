@@ -37,12 +37,15 @@ def main() -> int:
     p.add_argument("--units", type=int, default=None, help="units in dispatch's database for the dashboard part "
                                                            "(default 1,000,000; 100,000 with --quick)")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
+    p.add_argument("--rounds", type=int, default=None, metavar="N",
+                   help="throughput: alternating intake/baseline rounds, the median ratio is reported (default 3; 1 with --quick)")
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
     parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard"]
     scale = 0.25 if a.quick else 1.0
-    load = throughput.LoadSettings(warmup_s=3 * scale, duration_s=12 * scale)
+    load = throughput.LoadSettings(warmup_s=3 * scale, duration_s=12 * scale,
+                                   rounds=a.rounds or (1 if a.quick else 3))
     flow = propagation.FlowSettings(warmup_s=3 * scale, duration_s=20 * scale, with_dispatch=not a.no_dispatch)
     desk = dashboard.DeskSettings(units=a.units or (100_000 if a.quick else 1_000_000), requests=50 if a.quick else 200)
     signal.signal(signal.SIGTERM, _on_signal)
@@ -89,7 +92,7 @@ def main() -> int:
     doc = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
            "results": headline, "targets": report.targets(headline), **headline,
            "settings": {"write_path": intake_api.WRITE_PATH, "connections": load.connections, "throughput_warmup_s": load.warmup_s,
-                        "throughput_duration_s": load.duration_s, "flow_rate_per_s": flow.rate_per_s,
+                        "throughput_duration_s": load.duration_s, "throughput_rounds": load.rounds, "flow_rate_per_s": flow.rate_per_s,
                         "flow_warmup_s": flow.warmup_s, "flow_duration_s": flow.duration_s,
                         "flow_with_dispatch": flow.with_dispatch, "quick": a.quick},
            "durations_s": durations, "errors": errors, "warnings": warnings,

@@ -64,6 +64,11 @@ def markdown(r: dict[str, Any]) -> str:
         lines += [f"Write cost: intake {i.get('server_cpu_ms_per_request')} CPU ms/request, baseline "
                   f"{b.get('server_cpu_ms_per_request')} (server process at {i['cpu'].get('server_cpu_pct')}% / "
                   f"{b['cpu'].get('server_cpu_pct')}% of one core; a single-worker server saturates one core).", ""]
+        if tp.get("ratios"):
+            lines += [f"Throughput was measured in {len(tp['ratios'])} rounds, intake and baseline alternately (order "
+                      f"swapped each round); the table shows the round with the median ratio. Ratios per round: "
+                      f"{', '.join(str(x) for x in tp['ratios'])}; median CPU ms/request intake "
+                      f"{tp['cpu_ms_per_request']['intake']}, baseline {tp['cpu_ms_per_request']['baseline']}.", ""]
     if flow:
         a, b = flow["stage_release_to_published"], flow["stage_published_to_inbox_claim"]
         lines += ["Propagation by stage (p50 / p99 ms): released_at -> outbox published_at "

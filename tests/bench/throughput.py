@@ -19,6 +19,7 @@ class LoadSettings:
     connections: int = 32
     warmup_s: float = 3.0
     duration_s: float = 12.0
+    rounds: int = 3  # intake and baseline measured alternately, this many times each
 
 
 def measure(proc: Proc, load: LoadSettings, auth: str | None = None) -> dict[str, Any]:
@@ -48,25 +49,42 @@ def measure(proc: Proc, load: LoadSettings, auth: str | None = None) -> dict[str
 
 
 def run(res: Resources, bootstrap: str, load: LoadSettings) -> dict[str, Any]:
+    """Both servers stay up; each round measures one then the other (the order alternates), so that slow
+    drifts on a shared machine hit both alike. The headline is the round with the median ratio."""
     intake = res.service("intake", bootstrap, res.database("bondline_bench_intake"))
-    print(f"  intake up on :{intake.port}; {load.connections} connections, "
-          f"{load.warmup_s:g}s warm-up + {load.duration_s:g}s measured", flush=True)
-    asyncio.run(intake_api.ensure_owner(intake.port))
-    intake_result = measure(intake, load, intake_api.CLERK["Authorization"])
-    intake.stop()
-    _show("intake", intake_result)
     baseline = res.baseline(res.database("bondline_bench_baseline"))
-    print(f"  baseline up on :{baseline.port}", flush=True)
-    baseline_result = measure(baseline, load)
+    print(f"  intake up on :{intake.port}, baseline on :{baseline.port}; {load.connections} connections, "
+          f"{load.warmup_s:g}s warm-up + {load.duration_s:g}s measured, {load.rounds} alternating rounds", flush=True)
+    asyncio.run(intake_api.ensure_owner(intake.port))
+    rounds = []
+    for n in range(load.rounds):
+        order = ["intake", "baseline"] if n % 2 == 0 else ["baseline", "intake"]
+        r: dict[str, Any] = {"order": order}
+        for name in order:
+            r[name] = (measure(intake, load, intake_api.CLERK["Authorization"]) if name == "intake"
+                       else measure(baseline, load))
+            _show(f"{name} #{n + 1}", r[name])
+        r["intake_ratio"] = round(r["intake"]["rps"] / r["baseline"]["rps"], 3) if r["baseline"]["rps"] else 0.0
+        print(f"  round {n + 1}: ratio {r['intake_ratio']}", flush=True)
+        rounds.append(r)
+    intake.stop()
     baseline.stop()
-    _show("baseline", baseline_result)
-    ratio = intake_result["rps"] / baseline_result["rps"] if baseline_result["rps"] else 0.0
-    return {"intake": intake_result, "baseline": baseline_result, "intake_ratio": round(ratio, 3)}
+    median = sorted(rounds, key=lambda r: r["intake_ratio"])[(len(rounds) - 1) // 2]
+    return {"intake": median["intake"], "baseline": median["baseline"], "intake_ratio": median["intake_ratio"],
+            "rounds": rounds, "ratios": [r["intake_ratio"] for r in rounds],
+            "cpu_ms_per_request": {"intake": _median([r["intake"].get("server_cpu_ms_per_request") for r in rounds]),
+                                   "baseline": _median([r["baseline"].get("server_cpu_ms_per_request")
+                                                        for r in rounds])}}
+
+
+def _median(values: list[float | None]) -> float | None:
+    xs = sorted(v for v in values if v is not None)
+    return xs[(len(xs) - 1) // 2] if xs else None
 
 
 def _show(name: str, r: dict[str, Any]) -> None:
-    print(f"  {name:8s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
+    print(f"  {name:11s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  "
           f"{r.get('server_cpu_ms_per_request')} CPU ms/request  statuses {r['statuses']}", flush=True)
-    print(f"  {name:8s} cpu % of a core: {r['cpu']}", flush=True)
+    print(f"  {name:11s} cpu % of a core: {r['cpu']}", flush=True)
     if r.get("first_error"):
-        print(f"  {name:8s} first error: {r['first_error']}", flush=True)
+        print(f"  {name:11s} first error: {r['first_error']}", flush=True)
