@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
 from services.kit.errors import DomainError
-from services.kit.runtime import Runtime
+from services.kit.runtime import Runtime, settle_gc
 
 
 def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, description: str,
@@ -19,6 +19,7 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         workers = asyncio.create_task(rt.run_workers(stop, run_relay, run_consumer), name="workers")
+        settle_gc()
         try:
             yield
         finally:

@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.messaging.relay import replay
-from services.kit.runtime import Runtime, ServiceDefinition
+from services.kit.runtime import Runtime, ServiceDefinition, settle_gc
 
 
 def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, bool, bool], FastAPI]) -> None:
@@ -45,6 +45,7 @@ async def _workers(rt: Runtime, relay: bool, consumer: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    settle_gc()
     await rt.run_workers(stop, relay, consumer)
     await rt.dispose()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -146,6 +147,20 @@ class Runtime:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def settle_gc() -> None:
+    """Once a process has started: what start-up built (modules, app, metadata) lives as long as the
+    process, so it goes to the garbage collector's permanent generation. Full collections then scan
+    only what requests allocate instead of pausing the event loop for 100+ ms under load. Once a process."""
+    global _gc_settled
+    if not _gc_settled:
+        _gc_settled = True
+        gc.collect()
+        gc.freeze()
+
+
+_gc_settled = False
 
 
 async def _try(coro: Any, what: str) -> None:
