@@ -129,13 +129,13 @@ def _aging(days: dict[tuple[str, date], int], today: date) -> dict[str, dict[str
 
 
 def _deadlines(days: dict[tuple[str, date], int], p: Policy) -> dict[str, dict[str, int]]:
-    bond_end = p.today - timedelta(days=p.ledger_cycle_days)        # received on or before: cycle over
+    bond_end = p.today - timedelta(days=p.ledger_cycle_days)        # received before: the cycle is over
     bond_risk = bond_end + timedelta(days=p.ledger_warning_days)
     disposal_risk = p.today + timedelta(days=p.disposal_warning_days)
     out = {"bond": Counter(), "disposal": Counter()}
     for (series, day), n in days.items():
         if series == "due:bond":
-            out["bond"]["breached" if day <= bond_end else "at_risk" if day <= bond_risk else "ok"] += n
+            out["bond"]["breached" if day < bond_end else "at_risk" if day <= bond_risk else "ok"] += n
         elif series == "due:disposal":
             out["disposal"]["breached" if day < p.today else "at_risk" if day <= disposal_risk else "ok"] += n
     return {k: {s: v[s] for s in ("ok", "at_risk", "breached")} for k, v in out.items()}
