@@ -7,6 +7,7 @@ from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from shared.contract.registry import REGISTRY, Payload
 from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
+from services.dispatch.messaging.dashboard_handlers import with_dashboard
 from services.dispatch.messaging.ledger_handlers import merged
 from services.dispatch.service import incoming, journal
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -42,5 +43,6 @@ async def on_any_event(uow: DispatchUnitOfWork, e: Payload, ce: CloudEvent) -> N
 
 
 JOURNAL: dict[str, Handler] = {spec.ce_type: on_any_event for spec in REGISTRY.specs()}  # type: ignore[misc]
-HANDLERS = merged(JOURNAL, _OWN)  # journal, dispatch's own handler and the ledger's: one transaction per event
+# one transaction per event: the journal, dispatch's own handler, the ledger's, then the desk's read models
+HANDLERS = with_dashboard(merged(JOURNAL, _OWN))
 SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS, DISPATCH_EVENTS]
