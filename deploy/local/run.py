@@ -92,6 +92,8 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
     print("\nbondline is running")
     for name, url in urls.items():
         print(f"  {name:9} {url}/docs   (API docs; health {url}/readyz, metrics {url}/metrics)")
+    print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the token "
+          "of a dispatcher or customs officer: make token ROLE=dispatcher)")
     print(f"  broker    {bootstrap}{' (embedded)' if embedded else ''}")
     print(f"  data      {var} (SQLite unless <SERVICE>_DATABASE_URL is set); logs in {var}/log/")
     print("\nGet a token:  make token ROLE=intake_clerk   (roles: intake_clerk, technician, dispatcher,"
