@@ -87,9 +87,11 @@ async def sign_in(browser: Any, base: str, role: str = "dispatcher", locale: str
     page = await context.new_page()
     await page.goto(f"{base}/desk")
     assert "/desk/login" in page.url  # no session: the login page
+    await shot(page, f"login-{locale}")
     await page.fill("#token", issue_token(DEV_JWT_SECRET, "ann", role))
     await page.click("#login")
-    await page.wait_for_url(f"{base}/desk")
+    if role in ("dispatcher", "customs_officer"):
+        await page.wait_for_url(f"{base}/desk")
     return page
 
 
@@ -166,9 +168,12 @@ async def test_language_follows_the_browser_and_the_switch(desk: str, browser: A
     await shot(page, "units-en")
 
 
-async def test_a_customs_officer_reads_but_cannot_act(desk: str, browser: Any) -> None:
+async def test_a_customs_officer_reads_but_cannot_act_and_other_roles_stay_out(desk: str, browser: Any) -> None:
     page = await sign_in(browser, desk, role="customs_officer")
     await page.goto(f"{desk}/desk/units/u-aw1")
     assert await page.locator("form#form-decision").count() == 0
     assert "dispatcher role" in (await page.content())
     await shot(page, "unit-officer")
+    page = await sign_in(browser, desk, role="technician")
+    assert "Role technician may not use the dispatch desk" in (await page.text_content("[role=alert]") or "")
+    await shot(page, "login-refused")
