@@ -9,6 +9,7 @@ parts by their disposal day: aging and deadlines are sums over at most a few hun
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, AsyncIterator
@@ -75,11 +76,30 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(session: AsyncSession, row: Any, keys: list[str]) -> Any:
+    """An increment-or-insert for many rows at once (each key once: the caller sums first); built once."""
+    table, dialect = row.__table__, session.bind.dialect.name
+    if (dialect, table.name) not in _UPSERTS:
+        stmt = _insert(session)(table)
+        _UPSERTS[(dialect, table.name)] = stmt.on_conflict_do_update(
+            index_elements=keys, set_={"value": table.c.value + stmt.excluded.value})
+    return _UPSERTS[(dialect, table.name)]
+
+
 class DashboardRepository:
-    """Writes (atomic increments, upsert on conflict) and reads of the read models."""
+    """Writes (atomic increments, upsert on conflict) and reads of the read models.
+
+    Increments are summed in memory and written by ``flush`` in one statement per table: an event moves a unit
+    out of one stage, state and day and into others, about eight increments, most of them cancelling nothing.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._counters: Counter = Counter()
+        self._days: Counter = Counter()
 
     async def item(self, item_id: str) -> DashItemRow | None:
         return await self.session.get(DashItemRow, item_id)
@@ -88,14 +108,20 @@ class DashboardRepository:
         self.session.add(row)
 
     async def bump(self, metric: str, k1: str, k2: str = "", by: int = 1) -> None:
-        stmt = _insert(self.session)(DashCounterRow).values(metric=metric, k1=k1, k2=k2, value=by)
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=["metric", "k1", "k2"], set_={"value": DashCounterRow.value + by}))
+        self._counters[(metric, k1, k2)] += by  # written by flush()
 
     async def bump_day(self, series: str, day: date, by: int = 1) -> None:
-        stmt = _insert(self.session)(DashDayRow).values(series=series, day=day, value=by)
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=["series", "day"], set_={"value": DashDayRow.value + by}))
+        self._days[(series, day)] += by  # written by flush()
+
+    async def flush(self) -> None:
+        counters = [{"metric": m, "k1": a, "k2": b, "value": n} for (m, a, b), n in self._counters.items() if n]
+        days = [{"series": s, "day": d, "value": n} for (s, d), n in self._days.items() if n]
+        self._counters.clear()
+        self._days.clear()
+        if counters:
+            await self.session.execute(_upsert(self.session, DashCounterRow, ["metric", "k1", "k2"]), counters)
+        if days:
+            await self.session.execute(_upsert(self.session, DashDayRow, ["series", "day"]), days)
 
     async def bump_histogram(self, metric: str, bucket: int, by: int = 1) -> None:
         stmt = _insert(self.session)(DashHistogramRow).values(metric=metric, bucket=bucket, value=by)

@@ -142,6 +142,7 @@ def handler(to_change: ToChange) -> Handler:
         if change is not None:
             await dashboard.move(repo, change)
         await dashboard.count_ledger_lines(repo, ce.id)
+        await repo.flush()
     return handle  # type: ignore[return-value]
 
 
