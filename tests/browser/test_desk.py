@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
 
+from shared.contract.events.repair import WorkOrderStateChanged
 from services.dispatch.bootstrap import build_app
 from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
@@ -40,9 +43,15 @@ def _need_chromium() -> None:
         pytest.skip(reason)
 
 
+@dataclass
+class Desk:
+    url: str
+    loop: Loop  # put events here: they reach dispatch's consumer as they would through Kafka
+
+
 @pytest.fixture
-async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    """Dispatch with the seeded units, serving on a free port; yields its base URL."""
+async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Desk]:
+    """Dispatch with the seeded units, serving on a free port."""
     _need_chromium()
     import uvicorn
 
@@ -56,7 +65,7 @@ async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
     tasks = [asyncio.create_task(server.serve()), asyncio.create_task(loop.run(stop))]
     while not server.started:
         await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield Desk(f"http://127.0.0.1:{port}", loop)
     stop.set()
     server.should_exit = True
     await asyncio.gather(*tasks)
@@ -64,7 +73,7 @@ async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
 
 
 @pytest.fixture
-async def browser(desk: str) -> AsyncIterator[Any]:
+async def browser(desk: Desk) -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -109,8 +118,8 @@ async def shot(page: Any, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: str, browser: Any) -> None:
-    dashboard = await sign_in(browser, desk)
+async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: Desk, browser: Any) -> None:
+    dashboard = await sign_in(browser, desk.url)
     e = EXPECTED
     want = {"backlog_total": str(sum(e["backlog_by_stage"].values())), "due_to_ship": "0", "shipped": "2",
             "turnaround_median": "96", "turnaround_p90": "240", "first_pass_yield": "80.0%",
@@ -124,7 +133,7 @@ async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: s
     await shot(dashboard, "dashboard-en")
 
     unit = await dashboard.context.new_page()
-    await unit.goto(f"{desk}/desk/units/u-aw1")
+    await unit.goto(f"{desk.url}/desk/units/u-aw1")
     assert await unit.locator("#timeline tbody tr").count() >= 6  # intake, repair and dispatch events
     await unit.select_option("#form-decision select[name=destination]", "re_export")
     await unit.click("#form-decision button")  # no country: refused with the service's reason
@@ -154,26 +163,37 @@ async def test_figures_match_the_seeded_units_and_follow_a_dispatch_live(desk: s
     assert OFFSITE == []
 
 
-async def test_language_follows_the_browser_and_the_switch(desk: str, browser: Any) -> None:
-    page = await sign_in(browser, desk, locale="zh-CN")
+async def test_language_follows_the_browser_and_the_switch(desk: Desk, browser: Any) -> None:
+    page = await sign_in(browser, desk.url, locale="zh-CN")
     assert (await page.text_content("h1") or "").startswith("看板")
     await shot(page, "dashboard-zh")
-    await page.goto(f"{desk}/desk/units/u-aw1")
+    await page.goto(f"{desk.url}/desk/units/u-aw1")
     assert "时间线" in (await page.content())
     await shot(page, "unit-zh")
     await page.click("#lang-switch")
     await page.wait_for_selector("text=Timeline")
-    await page.goto(f"{desk}/desk/units?stage=dispatch")
+    await page.goto(f"{desk.url}/desk/units?stage=dispatch")
     assert (await page.text_content("h1") or "").startswith("Units")  # the choice sticks
     await shot(page, "units-en")
 
 
-async def test_a_customs_officer_reads_but_cannot_act_and_other_roles_stay_out(desk: str, browser: Any) -> None:
-    page = await sign_in(browser, desk, role="customs_officer")
-    await page.goto(f"{desk}/desk/units/u-aw1")
+async def test_a_customs_officer_reads_but_cannot_act_and_other_roles_stay_out(desk: Desk, browser: Any) -> None:
+    page = await sign_in(browser, desk.url, role="customs_officer")
+    await page.goto(f"{desk.url}/desk/units/u-aw1")
     assert await page.locator("form#form-decision").count() == 0
     assert "dispatcher role" in (await page.content())
     await shot(page, "unit-officer")
-    page = await sign_in(browser, desk, role="technician")
+    page = await sign_in(browser, desk.url, role="technician")
     assert "Role technician may not use the dispatch desk" in (await page.text_content("[role=alert]") or "")
     await shot(page, "login-refused")
+
+
+async def test_the_unit_page_shows_a_new_event_without_a_reload(desk: Desk, browser: Any) -> None:
+    page = await sign_in(browser, desk.url, role="customs_officer")
+    await page.goto(f"{desk.url}/desk/units/u-rep1")
+    assert await page.locator("#timeline >> text=to_state=testing").count() == 0
+    desk.loop.put(WorkOrderStateChanged(unit_id="u-rep1", work_order_id="wo-u-rep1", owner_id="fab-1",
+                                        action="start_testing", from_state="in_repair", to_state="testing",
+                                        changed_at=datetime.now(timezone.utc)), "/bondline/repair")
+    await page.wait_for_selector("#timeline >> text=to_state=testing", timeout=15_000)
+    await shot(page, "unit-live")

@@ -92,6 +92,12 @@ async def unit_page(request: Request, item_id: str, who: Reader, done: str | Non
     return await _unit_page(request, who, item_id, done=done)
 
 
+@router.get("/{item_id}/timeline", response_class=HTMLResponse)
+async def timeline(request: Request, item_id: str, who: Reader) -> HTMLResponse:
+    """The timeline alone, polled by the unit page so new events show up without a reload."""
+    return page(request, "_timeline.html", who, **await _facts(request, item_id))
+
+
 async def _act(request: Request, who: Any, item_id: str, what: str, action: Any) -> Response:
     try:
         await action
