@@ -6,7 +6,6 @@ import hmac
 import io
 import secrets
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Annotated, Any, AsyncIterator
 from urllib.parse import urlencode
 
