@@ -67,18 +67,28 @@ class EventConsumer:
         batch = await asyncio.wait_for(
             consumer.getmany(timeout_ms=self._opt.poll_timeout_ms, max_records=self._opt.max_records),
             self._opt.op_timeout_s)
-        count = 0
-        for tp, records in batch.items():
-            if not (len(records) > 1 and await self.apply_together(records)):
-                for rec in records:
-                    try:
-                        await self.process(rec)
-                    except BaseException:
-                        consumer.seek(tp, rec.offset)  # re-read it: nothing past a failure is skipped
-                        raise
-            count += len(records)
-            await asyncio.wait_for(consumer.commit({tp: records[-1].offset + 1}), self._opt.op_timeout_s)
+        count, done = 0, {}
+        try:
+            for tp, records in batch.items():
+                if not (len(records) > 1 and await self.apply_together(records)):
+                    for rec in records:
+                        try:
+                            await self.process(rec)
+                        except BaseException:
+                            consumer.seek(tp, rec.offset)  # re-read it: nothing past a failure is skipped
+                            raise
+                count += len(records)
+                done[tp] = records[-1].offset + 1
+        except Exception:
+            await self._commit(consumer, done)  # the partitions handled before the failure
+            raise
+        await self._commit(consumer, done)
         return count
+
+    async def _commit(self, consumer: Any, offsets: dict[Any, int]) -> None:
+        """One offset commit for every partition handled in a poll, after their database commits."""
+        if offsets:
+            await asyncio.wait_for(consumer.commit(offsets), self._opt.op_timeout_s)
 
     async def apply_together(self, records: list[Any]) -> bool:
         """Fast path under load: a partition's well-formed events in one transaction, in order.
