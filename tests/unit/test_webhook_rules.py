@@ -12,12 +12,10 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from services.dispatch.domain import webhooks as w
 from services.kit.errors import RuleViolation
 
-NOW = datetime.now(timezone.utc)
-
-
 def test_signatures_verify_with_a_library_we_did_not_write():
+    now = datetime.now(timezone.utc)  # the verifier refuses timestamps more than five minutes off
     secret, body = w.new_secret(), b'{"type":"com.bondline.dispatch.item.shipped.v1"}'
-    headers = w.headers([w.Secret(secret)], "evt-1", NOW, body)
+    headers = w.headers([w.Secret(secret)], "evt-1", now, body)
     assert Webhook(secret).verify(body, headers) == {"type": "com.bondline.dispatch.item.shipped.v1"}
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(body + b" ", headers)
@@ -26,17 +24,18 @@ def test_signatures_verify_with_a_library_we_did_not_write():
 
 
 def test_rotation_keeps_the_old_secret_valid_for_the_grace_only():
+    now = datetime.now(timezone.utc)  # the verifier refuses timestamps more than five minutes off
     first = [w.Secret(w.new_secret())]
-    rotated = w.rotate(first, NOW, timedelta(hours=2))
-    assert rotated[1] == w.Secret(first[0].secret, NOW + timedelta(hours=2)) and rotated[0].expires_at is None
+    rotated = w.rotate(first, now, timedelta(hours=2))
+    assert rotated[1] == w.Secret(first[0].secret, now + timedelta(hours=2)) and rotated[0].expires_at is None
     body = b"{}"
-    during = w.headers(rotated, "m", NOW, body)
+    during = w.headers(rotated, "m", now, body)
     assert Webhook(first[0].secret).verify(body, during) == {} and Webhook(rotated[0].secret).verify(body, during) == {}
-    after = w.headers(rotated, "m", NOW + timedelta(hours=3), body)
+    after = w.headers(rotated, "m", now + timedelta(hours=3), body)
     assert len(after["webhook-signature"].split()) == 1
-    again = w.rotate(rotated, NOW, timedelta(hours=2))
+    again = w.rotate(rotated, now, timedelta(hours=2))
     assert [s.secret for s in again][1:] == [rotated[0].secret]  # older secrets are dropped
-    assert len(w.rotate(rotated, NOW, timedelta(0))) == 1
+    assert len(w.rotate(rotated, now, timedelta(0))) == 1
 
 
 def test_retry_delays_follow_the_schedule_with_bounded_jitter_then_stop():
