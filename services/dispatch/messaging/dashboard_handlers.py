@@ -13,9 +13,10 @@ from shared.contract.events import dispatch as d
 from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.registry import REGISTRY
+from shared.contract.topics import DISPATCH_EVENTS
 from shared.messaging.consumer import Handler
 from services.dispatch.db.dashboard import DashboardRepository
-from services.dispatch.messaging.ledger_handlers import compose
+from services.dispatch.messaging.ledger_handlers import LEDGER_HANDLERS, compose
 from services.dispatch.service import dashboard
 from services.dispatch.service.dashboard import Change
 
@@ -135,13 +136,19 @@ async def nothing(_e: Any, _repo: DashboardRepository) -> None:
     return None  # the event only moves ledger lines, counted below
 
 
+# events whose id can be the source of ledger lines: the ledger's own handlers, and dispatch's events (an exit's
+# line is recorded with the event that announces it); the others never are, so no query for them
+LEDGER_SOURCES = set(LEDGER_HANDLERS) | {s.ce_type for s in REGISTRY.specs() if s.topic == DISPATCH_EVENTS}
+
+
 def handler(to_change: ToChange) -> Handler:
     async def handle(uow: Any, payload: Any, ce: CloudEvent) -> None:
         repo = DashboardRepository(uow.session)
         change = await to_change(payload, repo)
         if change is not None:
             await dashboard.move(repo, change)
-        await dashboard.count_ledger_lines(repo, ce.id)
+        if ce.type in LEDGER_SOURCES:
+            await dashboard.count_ledger_lines(repo, ce.id)
         await repo.flush()
     return handle  # type: ignore[return-value]
 
