@@ -49,7 +49,9 @@ class Relay:
                 published = await self.step()
                 backoff.reset()
                 failures = 0
-                if not published:
+                if published < self._opt.batch_size:
+                    # the batch emptied the backlog: rows committed since then have set the signal
+                    # (in-process commit or NOTIFY), so wait for it instead of selecting again at once
                     await self._signal.wait(self._opt.poll_interval_s)
             except asyncio.CancelledError:
                 raise
