@@ -85,6 +85,26 @@ def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+async def _settle(urls: dict[str, str], timeout: float = 180) -> float:
+    """Wait until the consumers have caught up with the staging traffic (their inbox stops growing for 2 s).
+
+    Staging sends thousands of events; a consumer still working through them during the measured window would
+    be measured as load that a steady 50 units/s does not cause. Returns the seconds waited.
+    """
+    conns = [await asyncpg.connect(_dsn(url)) for name, url in urls.items() if name != "intake"]
+    started, last, still = time.monotonic(), None, 0
+    try:
+        while time.monotonic() - started < timeout and still < 2:
+            counts = [await c.fetchval("SELECT count(*) FROM inbox") for c in conns]
+            still = still + 1 if counts == last else 0
+            last = counts
+            await asyncio.sleep(1.0)
+    finally:
+        for c in conns:
+            await c.close()
+    return round(time.monotonic() - started, 1)
+
+
 async def _transactions(admin: asyncpg.Connection, urls: dict[str, str]) -> dict[str, int]:
     """Committed + rolled back transactions so far per service database (PostgreSQL's own statistics)."""
     names = {url.rsplit("/", 1)[1]: service for service, url in urls.items()}
@@ -110,6 +130,8 @@ async def _drive_and_collect(port: int, urls: dict[str, str], flow: FlowSettings
         await releaser.release(first := releaser.units.pop())
         if not await _wait_for(repair, [first], 60):
             raise RuntimeError(f"repair never opened a work order for the first unit: {releaser.errors[:3]}")
+        settle_s = await _settle(urls)
+        print(f"  consumers caught up with staging in {settle_s}s", flush=True)
         await releaser.steady(flow.rate_per_s, flow.warmup_s)
         await asyncio.sleep(1.2)  # let PostgreSQL flush its statistics (at most once a second)
         xacts0 = await _transactions(admin, urls)
@@ -135,7 +157,7 @@ async def _drive_and_collect(port: int, urls: dict[str, str], flow: FlowSettings
     relay = [ms(r["published_at"], r["released_at"]) for r in rows if r["published_at"]]
     consume = [ms(claimed[r["event_id"]], r["published_at"]) for r in rows
                if r["published_at"] and r["event_id"] in claimed]
-    return {"units_staged": len(staged), "staging_s": staging_s, "releases_sent": sent,
+    return {"units_staged": len(staged), "staging_s": staging_s, "settle_s": settle_s, "releases_sent": sent,
             "units_released": len(rows), "work_orders": len(e2e), "missing_work_orders": len(rows) - len(e2e),
             "drained": drained, "release_errors": len(releaser.errors), "release_error_samples": releaser.errors[:5],
             "driver_max_schedule_lag_ms": round(releaser.max_lag_ms, 1),
