@@ -14,7 +14,10 @@ def test_unit_flows_from_intake_through_repair_to_dispatch(stack: Stack) -> None
             wo = eventually(lambda: work_order_for(client, stack, unit_id), 30, f"work order for {unit_id}")
             assert wo["state"] == "queued" and wo["owner_id"] == "owner-fab-1"
             complete(client, stack, wo["id"])
-        listed = eventually(lambda: (c := candidates(client, stack)) and len(c) == 3 and c, 30, "3 candidates")
+        # the three topics are read side by side: a completion may reach dispatch before the unit's receipt, so
+        # wait for candidates that know both (what intake said and what repair said)
+        listed = eventually(lambda: (c := candidates(client, stack)) and len(c) == 3
+                            and all(x["serial_number"] for x in c) and c, 30, "3 candidates learnt from intake")
         assert sorted(c["unit_id"] for c in listed) == sorted(unit_ids)
         one = next(c for c in listed if c["unit_id"] == unit_ids[0])
         assert one["state"] == "awaiting_dispatch" and one["outcome"] == "repaired"
