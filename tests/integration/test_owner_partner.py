@@ -311,3 +311,16 @@ async def test_journal_writers_take_turns_so_the_feed_never_skips_a_late_commit(
         await first.commit()
     await other
     assert [e["subject"] for e in await pages(api, A, limit=1)] == ["a1", "a2"]
+
+
+async def test_a_quiet_owners_endpoint_is_caught_up_without_deliveries(api, receivers):
+    got = await receivers()
+    ep = await register(api, A, got.url)
+    await feed(api, received("b1", "fab-b"), received("b2", "fab-b"))
+    await deliver_all(api)
+    async with api.rt.uow() as uow:
+        caught_up = (await uow.webhooks.endpoint(ep["id"])).cursor_seq == await uow.journal.last_seq()
+    assert caught_up and got.got == []  # nothing of B's, and A's cursor moved past B's events
+    await feed(api, received("a1", "fab-a"))
+    await deliver_all(api)
+    assert [json.loads(g.body)["subject"] for g in got.got] == ["a1"]

@@ -87,9 +87,12 @@ class WebhookRepository:
             q = q.where(WebhookEndpointRow.enabled.is_(True))
         return [_endpoint(r) for r in await self.session.scalars(q.order_by(WebhookEndpointRow.created_at))]
 
-    async def to_fan_out(self, skip_locked: bool) -> list[Endpoint]:
-        """Enabled endpoints, locked for this worker's fan-out (another instance skips them)."""
-        q = select(WebhookEndpointRow).where(WebhookEndpointRow.enabled.is_(True)).order_by(WebhookEndpointRow.id)
+    async def to_fan_out(self, skip_locked: bool, behind: int) -> list[Endpoint]:
+        """Enabled endpoints whose cursor is behind the journal's ``behind``, locked for this worker's fan-out
+        (another instance skips them); none when every endpoint is up to date."""
+        q = (select(WebhookEndpointRow).where(WebhookEndpointRow.enabled.is_(True),
+                                              WebhookEndpointRow.cursor_seq < behind)
+             .order_by(WebhookEndpointRow.id))
         if skip_locked:
             q = q.with_for_update(skip_locked=True)
         return [_endpoint(r) for r in await self.session.scalars(q)]

@@ -77,10 +77,10 @@ async def pending_quotes(uow: DispatchUnitOfWork, owner_id: str, limit: int, rep
     """Quotes waiting for this owner's decision, with the latest quote and where to send the decision."""
     async with uow:
         waiting = await uow.journal.pending_quotes(owner_id, limit)
-        quotes = [await uow.journal.latest(s.unit_id, "com.bondline.repair.work_order.quote_issued.v1")
-                  for s in waiting]
+        quotes = await uow.journal.latest([s.unit_id for s in waiting],
+                                          "com.bondline.repair.work_order.quote_issued.v1")
     return [{"unit_id": s.unit_id, "work_order_id": s.work_order_id, "serial_number": s.serial_number,
              "part_number": s.part_number, "quote": q.data if q else None,
              "decide": {"method": "POST", "url": f"{repair_base_url}/v1/work-orders/{s.work_order_id}/quote/decision",
                         "body": {"approve": True, "note": "…"}}}
-            for s, q in zip(waiting, quotes)]
+            for s in waiting for q in [quotes.get(s.unit_id)]]

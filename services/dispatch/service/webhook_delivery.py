@@ -46,17 +46,18 @@ async def fan_out(uows: Callable[[], DispatchUnitOfWork], policy: Policy, limit:
     """
     made = 0
     async with uows() as uow:
-        now = _now()
-        for e in await uow.webhooks.to_fan_out(policy.skip_locked):
+        now, last = _now(), await uow.journal.last_seq()
+        for e in await uow.webhooks.to_fan_out(policy.skip_locked, behind=last):
             entries = await uow.journal.feed(e.owner_id, e.cursor_seq, limit)
-            if not entries:
-                continue
             rows = [{"id": str(uuid.uuid4()), "endpoint_id": e.id, "owner_id": e.owner_id, "journal_seq": x.seq,
                      "event_id": x.event_id, "event_type": x.type, "status": "pending", "attempts": 0,
                      "next_attempt_at": now, "created_at": now}
                     for x in entries if rules.type_matches(e.event_types, x.type)]
             await uow.webhooks.add_deliveries(rows)
-            await uow.webhooks.advance(e.id, entries[-1].seq)
+            # a full page may have more behind it; otherwise everything up to ``last`` has been seen, the
+            # owner's events or not, so a quiet owner's endpoint is not looked at again until the journal grows
+            seen = entries[-1].seq if len(entries) == limit else max(last, entries[-1].seq if entries else 0)
+            await uow.webhooks.advance(e.id, seen)
             made += len(rows)
         await uow.commit()
     return made
