@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy.exc import IntegrityError
 
+from services.intake.domain.catalogue import Catalogue
+from services.intake.domain.owners import Owner
 from services.intake.domain.requests import Refusal, RequestedUnit, check_units, origin_of
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
@@ -23,18 +25,17 @@ class SubmitRequest:
 
 
 async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple[str, list[Unit]]:
+    """A serial already in the zone is refused by the database's unique index on in-zone serials, so the
+    accepted path makes no extra query for it; a refused request is then checked again in full, so its
+    answer names every problem, the serials already in the zone included."""
     async with uow:
         uow.actor = actor
-        owner, latest = await uow.owners.get_with_latest_catalogue(cmd.owner_id)
-        if owner is None:
-            raise RuleViolation(f"unknown owner {cmd.owner_id!r}; register it first", field="owner_id")
-        catalogue = await uow.catalogue.get(latest)
-        refusal, ref = Refusal(), iso_reference()
-        origin, country = origin_of(cmd.origin, ref, refusal)
-        in_zone = await uow.units.serials_in_zone([u.serial_number for u in cmd.units])
-        check_units(cmd.units, owner, catalogue, ref, in_zone, refusal)
-        refusal.raise_if_any()
+        owner, catalogue = await _owner_and_catalogue(uow, cmd.owner_id)
+        refusal = _check(cmd, owner, catalogue, set())
+        if refusal.errors:  # refused anyway: name every problem, a serial already in the zone too
+            _check(cmd, owner, catalogue, await _in_zone(uow, cmd)).raise_if_any()
         now, request_id = datetime.now(timezone.utc), str(uuid.uuid4())
+        origin, country = origin_of(cmd.origin, iso_reference(), Refusal())
         units = [Unit.announce(now, actor, id=str(uuid.uuid4()), request_id=request_id, owner_id=owner.id,
                                origin=origin, origin_country=country, catalogue_version=catalogue.version,
                                **vars(u)) for u in cmd.units]
@@ -45,8 +46,29 @@ async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple
             await uow.units.add_all(units, actor)
             uow.publish(*(outgoing.announced(unit) for unit in units))
             await uow.commit()
+            return request_id, units
         except IntegrityError:
-            raise Conflict("a serial number of this request entered the zone in a concurrent request; "
-                           "nothing was announced", field="units") from None
-        return request_id, units
+            pass  # the transaction is void; the refusal is worked out below, in a fresh one
+    async with uow:
+        owner, catalogue = await _owner_and_catalogue(uow, cmd.owner_id)
+        _check(cmd, owner, catalogue, await _in_zone(uow, cmd)).raise_if_any()
+    raise Conflict("a serial number of this request entered the zone in a concurrent request; "
+                   "nothing was announced", field="units")
 
+
+async def _owner_and_catalogue(uow: IntakeUnitOfWork, owner_id: str) -> tuple[Owner, Catalogue]:
+    owner, latest = await uow.owners.get_with_latest_catalogue(owner_id)
+    if owner is None:
+        raise RuleViolation(f"unknown owner {owner_id!r}; register it first", field="owner_id")
+    return owner, await uow.catalogue.get(latest)
+
+
+async def _in_zone(uow: IntakeUnitOfWork, cmd: SubmitRequest) -> set[str]:
+    return await uow.units.serials_in_zone([u.serial_number for u in cmd.units])
+
+
+def _check(cmd: SubmitRequest, owner: Owner, catalogue: Catalogue, in_zone: set[str]) -> Refusal:
+    refusal, ref = Refusal(), iso_reference()
+    origin_of(cmd.origin, ref, refusal)
+    check_units(cmd.units, owner, catalogue, ref, in_zone, refusal)
+    return refusal
