@@ -17,9 +17,9 @@ from tests.bench.stats import CpuWindow
 @dataclass(frozen=True)
 class LoadSettings:
     connections: int = 32
-    warmup_s: float = 3.0
-    duration_s: float = 12.0
-    rounds: int = 3  # intake and baseline measured alternately, this many times each
+    warmup_s: float = 2.0
+    duration_s: float = 6.0
+    rounds: int = 7  # intake and baseline measured alternately, this many times each
 
 
 def measure(proc: Proc, load: LoadSettings, auth: str | None = None) -> dict[str, Any]:
