@@ -9,7 +9,7 @@ import pytest
 from services.intake.domain.catalogue import Catalogue, Entry, Prohibition
 from services.intake.domain.declarations import Declaration
 from services.intake.domain.documents import DocumentFormats, GatePassType, check_inventory_list
-from services.intake.domain.units import Origin, Unit, UnitState
+from services.intake.domain.units import GONE, Origin, Unit, UnitState
 from services.kit.errors import Conflict, RuleViolation
 
 NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
@@ -84,11 +84,24 @@ def test_happy_path_and_history() -> None:
     assert u.history[-1].actor == "tech"
 
 
-@pytest.mark.parametrize("action", ["receive", "release", "resolve"])
+def test_a_unit_leaves_the_zone_once_after_its_release() -> None:
+    u = unit()
+    u.declare("d1", {}, False, NOW, "clerk")
+    u.receive("S1", "P1", "ok", NOW, "clerk")
+    u.release_to_repair(NOW, "tech")
+    assert u.exit_zone(NOW, "event:dispatch", "shipment s1 to US", {"shipment_id": "s1"})
+    assert u.state is UnitState.exited and u.custody_location == "left the zone"
+    assert (u.history[-1].action, u.history[-1].documents) == ("exit", {"shipment_id": "s1"})
+    assert not u.exit_zone(NOW, "event:dispatch", "again", {})  # a redelivered fact changes nothing
+    assert len(u.history) == 5
+    assert UnitState.exited in GONE and UnitState.rejected in GONE and UnitState.received not in GONE
+
+
+@pytest.mark.parametrize("action", ["receive", "release", "resolve", "exit"])
 def test_illegal_transitions_name_the_allowed_states(action: str) -> None:
     u = unit()
     calls = {"receive": lambda: u.receive("S1", "P1", "", NOW, "c"), "release": lambda: u.release_to_repair(NOW, "c"),
-             "resolve": lambda: u.resolve(True, "", NOW, "c")}
+             "resolve": lambda: u.resolve(True, "", NOW, "c"), "exit": lambda: u.exit_zone(NOW, "c", "", {})}
     with pytest.raises(Conflict, match="allowed from") as err:
         calls[action]()
     assert err.value.details["state"] == "announced"

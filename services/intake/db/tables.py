@@ -11,6 +11,8 @@ from shared.messaging.tables import messaging_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
 
+SERIAL_IN_ZONE = "state NOT IN ('rejected', 'exited')"  # the units.state values of domain.units.GONE
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
@@ -97,9 +99,10 @@ class UnitRow(Audited, Base):
     updated_by: Mapped[str] = mapped_column(String(200))
     __table_args__ = (
         Index("ix_units_serial_number", "serial_number"),
-        # a serial is in the zone once: concurrent requests cannot both announce it
+        # a serial is in the zone once: concurrent requests cannot both announce it; once the unit is
+        # rejected or has left the zone, the same serial may come back for another repair
         Index("uq_units_serial_in_zone", "serial_number", unique=True,
-              sqlite_where=text("state <> 'rejected'"), postgresql_where=text("state <> 'rejected'")),
+              sqlite_where=text(SERIAL_IN_ZONE), postgresql_where=text(SERIAL_IN_ZONE)),
     )
 
 

@@ -8,12 +8,12 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.tables import UnitHistoryRow, UnitRow
-from services.intake.domain.units import Origin, Step, Unit, UnitState
+from services.intake.domain.units import GONE, Origin, Step, Unit, UnitState
 from services.kit.errors import Conflict
 
 FIELDS = tuple(f.name for f in fields(Unit) if f.name not in ("origin", "state", "history"))
 STEP_FIELDS = tuple(f.name for f in fields(Step))
-OPEN_STATES = tuple(s.value for s in UnitState if s is not UnitState.rejected)
+OPEN_STATES = tuple(s.value for s in UnitState if s not in GONE)
 UNITS, HISTORY = UnitRow.__table__, UnitHistoryRow.__table__  # Core tables: plain INSERTs, no ORM flush
 # hot statements built once (Core, bound parameters): no expression building or ORM loading per call
 _GET = select(UNITS).where(UNITS.c.id == bindparam("unit_id"))
@@ -49,7 +49,7 @@ class UnitRepository:
         return [_to_domain(r) for r in rows]
 
     async def serials_in_zone(self, serials: list[str]) -> set[str]:
-        """Serials of units still in the zone's care (not rejected; exits are dispatch's to record)."""
+        """Serials of units still in the zone's care (not rejected, not shipped out)."""
         return set(await self.session.scalars(_SERIALS_IN_ZONE, {"serials": serials}))
 
     async def add(self, unit: Unit, actor: str) -> None:

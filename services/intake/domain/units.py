@@ -20,6 +20,7 @@ class UnitState(StrEnum):
     received = "received"
     released_to_repair = "released_to_repair"
     rejected = "rejected"
+    exited = "exited"                        # shipped out of the zone (dispatch's fact); its serial may return
 
 
 class Origin(StrEnum):
@@ -28,14 +29,16 @@ class Origin(StrEnum):
 
 
 S = UnitState
+GONE = (S.rejected, S.exited)  # no longer in the zone's care: the serial number may be announced again
 ALLOWED = {  # action -> states it may start from
     "declare": {S.announced}, "inspect": {S.inspection_pending}, "receive": {S.declared},
     "resolve": {S.discrepancy}, "release": {S.received},
     "reject": {S.declared, S.inspection_pending, S.discrepancy, S.received},
+    "exit": {S.released_to_repair},
 }
 LOCATION = {S.announced: "not arrived", S.declared: "zone gate", S.inspection_pending: "inspection area",
             S.discrepancy: "quarantine", S.received: "awaiting repair", S.released_to_repair: "in repair",
-            S.rejected: "return area"}
+            S.rejected: "return area", S.exited: "left the zone"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,13 @@ class Unit:
     def release_to_repair(self, at: datetime, actor: str) -> None:
         self._move("release", S.released_to_repair, at, actor)
         self.released_at = at
+
+    def exit_zone(self, at: datetime, actor: str, note: str, documents: dict[str, str]) -> bool:
+        """The unit left the zone in a shipment; False if that was already recorded (a redelivery)."""
+        if self.state is S.exited:
+            return False
+        self._move("exit", S.exited, at, actor, note, documents)
+        return True
 
     def reject(self, reason: str, at: datetime, actor: str) -> str:
         """Refuse the unit; returns the return mode: 4500 before customs release, 4561 after."""

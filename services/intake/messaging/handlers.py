@@ -1,5 +1,20 @@
-"""Events intake consumes. None yet: intake is the start of the flow."""
-from shared.messaging.consumer import Handler
+"""Events intake consumes (each handler runs inside the inbox-guarded unit of work)."""
+from __future__ import annotations
 
-HANDLERS: dict[str, Handler] = {}
-SUBSCRIBE: list[str] = []
+from shared.contract.envelope import CloudEvent
+from shared.contract.events.dispatch import ItemShipped
+from shared.contract.registry import REGISTRY
+from shared.contract.topics import DISPATCH_EVENTS
+from shared.messaging.consumer import Handler
+from services.intake.service import exits
+from services.intake.service.uow import IntakeUnitOfWork
+
+
+async def on_item_shipped(uow: IntakeUnitOfWork, e: ItemShipped, _ce: CloudEvent) -> None:
+    await exits.unit_shipped(uow, e)
+
+
+HANDLERS: dict[str, Handler] = {
+    REGISTRY.type_of(ItemShipped): on_item_shipped,  # type: ignore[dict-item]
+}
+SUBSCRIBE = [DISPATCH_EVENTS]
