@@ -10,6 +10,9 @@ from services.kit.settings import Port, ServiceSettings
 class DispatchSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DISPATCH_", extra="ignore")
     port: Port = 8003
+    # dispatch's readers (the desk refreshing every 3 s, owners' feed and webhooks) do not notice 100 ms;
+    # on Tansu an idle consumer costs a fetch per wait, so dispatch polls less often than repair
+    kafka_fetch_max_wait_ms: int | None = Field(100, ge=1, le=5000)
     vat_rate: Decimal = Field(Decimal("0.13"), ge=0, le=1, description="import VAT rate on domestic release")
     ledger_cycle_days: int = Field(730, ge=1, le=3650, description="longest stay of an item in the bonded ledger")
     ledger_warning_days: int = Field(60, ge=0, le=3650, description="flag items this many days before their cycle ends")

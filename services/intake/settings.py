@@ -12,6 +12,9 @@ from services.kit.settings import Port, ServiceSettings
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
     port: Port = 8001
+    # intake consumes only dispatch's shipped events, where a quarter second does not matter; on Tansu an
+    # idle consumer costs a fetch per wait, so intake polls less often than the flow's hot consumers
+    kafka_fetch_max_wait_ms: int | None = Field(250, ge=1, le=5000)
     inspection_rates: dict[CreditTier, float] = Field(
         default_factory=lambda: dict(DEFAULT_RATES),
         description='JSON, e.g. {"general": 0.1, "certified": 0.05, ...}: share of declarations selected')

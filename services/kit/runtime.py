@@ -62,7 +62,7 @@ class Runtime:
         self.kafka = kafka.KafkaConfig(
             bootstrap_servers=c.kafka_bootstrap_servers, client_id=f"bondline-{d.name}",
             idempotence=c.kafka_enable_idempotence, request_timeout_ms=c.kafka_request_timeout_ms,
-            fetch_max_wait_ms=c.kafka_fetch_max_wait_ms, session_timeout_ms=c.kafka_session_timeout_ms,
+            fetch_max_wait_ms=d.settings.kafka_fetch_max_wait_ms or c.kafka_fetch_max_wait_ms, session_timeout_ms=c.kafka_session_timeout_ms,
             topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
         self.topic = SOURCE_TOPIC[d.name]
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")

@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     outbox_retention_hours: float = Field(168, gt=0)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     db_pool_size: int = Field(20, ge=1)
+    kafka_fetch_max_wait_ms: int | None = Field(None, ge=1, le=5000)
+    """This service's consumer long-poll bound; None: the project-wide KAFKA_FETCH_MAX_WAIT_MS."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def url(self) -> str:

@@ -96,3 +96,26 @@ def test_normalize_url_picks_the_async_driver(url, expected):
 def test_normalize_url_refuses_other_databases(url):
     with pytest.raises(ValueError, match="unsupported database URL scheme"):
         normalize_url(url)
+
+
+def _fetch_wait(service: str) -> int:
+    import importlib
+
+    from services.kit.runtime import Runtime
+    rt = Runtime(importlib.import_module(f"services.{service}.bootstrap").define())
+    return rt.kafka.fetch_max_wait_ms
+
+
+def test_each_consumer_long_polls_as_its_service_says(monkeypatch, tmp_path):
+    for name in ("INTAKE", "REPAIR", "DISPATCH"):
+        monkeypatch.setenv(f"{name}_DATABASE_URL", f"sqlite:///{tmp_path}/{name}.db")
+    # repair is on the propagation path: the project-wide bound; intake and dispatch poll less often
+    assert [_fetch_wait(s) for s in ("intake", "repair", "dispatch")] == [250, 10, 100]
+    monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "20")
+    monkeypatch.setenv("DISPATCH_KAFKA_FETCH_MAX_WAIT_MS", "500")
+    assert [_fetch_wait(s) for s in ("intake", "repair", "dispatch")] == [250, 20, 500]
+
+
+def test_fetch_wait_out_of_range_names_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("INTAKE_KAFKA_FETCH_MAX_WAIT_MS", "0")
+    assert "invalid setting INTAKE_KAFKA_FETCH_MAX_WAIT_MS" in refused(IntakeSettings, capsys)
