@@ -38,7 +38,7 @@ def main() -> int:
                                                            "(default 1,000,000; 100,000 with --quick)")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
     p.add_argument("--rounds", type=int, default=None, metavar="N",
-                   help="throughput: alternating intake/baseline rounds, the median ratio is reported (default 7; 1 with --quick)")
+                   help="throughput: alternating intake/baseline rounds, the median ratio is reported (default 11; 1 with --quick)")
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
@@ -46,7 +46,7 @@ def main() -> int:
     scale = 0.25 if a.quick else 1.0
     # many short alternating rounds: a slow drift of the shared machine's speed hits both servers alike
     load = throughput.LoadSettings(warmup_s=2 * scale, duration_s=6 * scale,
-                                   rounds=a.rounds or (1 if a.quick else 7))
+                                   rounds=a.rounds or (1 if a.quick else 11))
     flow = propagation.FlowSettings(warmup_s=3 * scale, duration_s=20 * scale, with_dispatch=not a.no_dispatch)
     desk = dashboard.DeskSettings(units=a.units or (100_000 if a.quick else 1_000_000), requests=50 if a.quick else 200)
     signal.signal(signal.SIGTERM, _on_signal)

@@ -67,7 +67,8 @@ def markdown(r: dict[str, Any]) -> str:
         if tp.get("ratios"):
             lines += [f"Throughput was measured in {len(tp['ratios'])} rounds, intake and baseline alternately (order "
                       f"swapped each round); the table shows the round with the median ratio. Ratios per round: "
-                      f"{', '.join(str(x) for x in tp['ratios'])}; median CPU ms/request intake "
+                      f"{', '.join(str(x) for x in tp['ratios'])}; all rounds pooled (intake requests over baseline "
+                      f"requests): {tp.get('pooled_ratio')}; median CPU ms/request intake "
                       f"{tp['cpu_ms_per_request']['intake']}, baseline {tp['cpu_ms_per_request']['baseline']}.", ""]
     if flow:
         a, b = flow["stage_release_to_published"], flow["stage_published_to_inbox_claim"]
