@@ -24,7 +24,8 @@ def define() -> ServiceDefinition:
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    routers = [owners.router, catalogue.router, units.router, declarations.router, parts.router]
+    # units first: repair requests, receipts and releases are the busiest routes, and matching goes in order
+    routers = [units.router, declarations.router, owners.router, catalogue.router, parts.router]
     return create_app(rt, routers, title="bondline intake",
                       description="Repair requests, customs entry, inspection and receipt.",
                       run_relay=run_relay, run_consumer=run_consumer)

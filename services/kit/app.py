@@ -32,14 +32,14 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.state.runtime = rt
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)
+    for r in routers:  # first: a request is matched against the routes in order, the service's own are hot
+        app.include_router(r)
     ops.install(app, rt)
     docs.install(app)
     app.include_router(dead_letters_api.router)
     app.include_router(contract_api.router)
     if rt.d.idempotency is not None:
         idempotency.install(app, rt.sessions, rt.d.idempotency)
-    for r in routers:
-        app.include_router(r)
     return app
 
 
