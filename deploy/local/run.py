@@ -104,6 +104,8 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
 
 def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C stops everything even when started from a shell that ignores SIGINT for background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     while True:
         for name, proc in children:
             if proc.poll() is not None:
