@@ -20,7 +20,7 @@ from shared.contract.events.repair import (OldPartDisposed, QuoteDecided, QuoteI
 from shared.contract.registry import REGISTRY
 from services.dispatch.bootstrap import build_app
 from services.dispatch.messaging.handlers import HANDLERS
-from services.dispatch.messaging.webhook_sender import HttpSender
+from services.dispatch.messaging.webhook_sender import HttpSender, TargetRefused, resolve_allowed
 from services.dispatch.service.webhook_delivery import Policy, run_once
 from tests.support.receiver import Receiver, serve
 from tests.support.runtime import runtime
@@ -277,8 +277,9 @@ async def test_private_targets_are_refused_unless_allowed(api, monkeypatch):
         assert r.status_code == 422 and "refused" in r.json()["detail"], url
     r = await api.post("/v1/webhooks/endpoints", json={"url": "ftp://example.com/x"}, headers=A)
     assert r.status_code == 422 and "http or https" in r.json()["detail"]
-    refusal = await HttpSender(5, allow_private=False).refused("http://localhost:8003/")
-    assert refusal is not None and "loopback" in refusal
+    with pytest.raises(TargetRefused) as refusal:
+        await resolve_allowed("localhost", 8003)
+    assert "loopback" in str(refusal.value)
     status, error, _ = await HttpSender(5, allow_private=False).send("http://127.0.0.1:9/h", {}, b"{}")
     assert status is None and "loopback" in (error or "")
 

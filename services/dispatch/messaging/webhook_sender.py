@@ -74,20 +74,6 @@ class HttpSender:
     def __init__(self, timeout_s: float, allow_private: bool) -> None:
         self._timeout, self._allow_private = timeout_s, allow_private
 
-    async def refused(self, url: str) -> str | None:
-        """Why this URL must not be called (bad URL, or a host resolving to an internal address), else None."""
-        try:
-            host, port = check_url(url)
-        except RuleViolation as exc:
-            return str(exc)
-        if self._allow_private:
-            return None
-        try:
-            await resolve_allowed(host, port)
-        except TargetRefused as exc:
-            return str(exc)
-        return None
-
     async def send(self, url: str, headers: dict[str, str], body: bytes) -> tuple[int | None, str | None, int]:
         started = time.monotonic()
         try:

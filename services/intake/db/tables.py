@@ -10,8 +10,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.messaging.tables import messaging_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
+from services.intake.domain.units import GONE
 
-SERIAL_IN_ZONE = "state NOT IN ('rejected', 'exited')"  # the units.state values of domain.units.GONE
+# units whose serial is still in the zone's care: not in a state of domain.units.GONE
+SERIAL_IN_ZONE = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in GONE))
 
 
 class Base(DeclarativeBase):

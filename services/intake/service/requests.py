@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from services.intake.domain.catalogue import Catalogue
 from services.intake.domain.owners import Owner
 from services.intake.domain.requests import Refusal, RequestedUnit, check_units, origin_of
-from services.intake.domain.units import Unit
+from services.intake.domain.units import Origin, Unit
 from services.intake.service import outgoing
 from services.intake.service.reference import iso_reference
 from services.intake.service.uow import IntakeUnitOfWork
@@ -31,11 +31,10 @@ async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple
     async with uow:
         uow.actor = actor
         owner, catalogue = await _owner_and_catalogue(uow, cmd.owner_id)
-        refusal = _check(cmd, owner, catalogue, set())
+        refusal, origin, country = _check(cmd, owner, catalogue, set())
         if refusal.errors:  # refused anyway: name every problem, a serial already in the zone too
-            _check(cmd, owner, catalogue, await _in_zone(uow, cmd)).raise_if_any()
+            _check(cmd, owner, catalogue, await _in_zone(uow, cmd))[0].raise_if_any()
         now, request_id = datetime.now(timezone.utc), str(uuid.uuid4())
-        origin, country = origin_of(cmd.origin, iso_reference(), Refusal())
         units = [Unit.announce(now, actor, id=str(uuid.uuid4()), request_id=request_id, owner_id=owner.id,
                                origin=origin, origin_country=country, catalogue_version=catalogue.version,
                                **vars(u)) for u in cmd.units]
@@ -48,10 +47,9 @@ async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple
             await uow.commit()
             return request_id, units
         except IntegrityError:
-            pass  # the transaction is void; the refusal is worked out below, in a fresh one
+            pass  # the transaction is void; the serials are looked up below, in a fresh one
     async with uow:
-        owner, catalogue = await _owner_and_catalogue(uow, cmd.owner_id)
-        _check(cmd, owner, catalogue, await _in_zone(uow, cmd)).raise_if_any()
+        _check(cmd, owner, catalogue, await _in_zone(uow, cmd))[0].raise_if_any()
     raise Conflict("a serial number of this request entered the zone in a concurrent request; "
                    "nothing was announced", field="units")
 
@@ -67,8 +65,9 @@ async def _in_zone(uow: IntakeUnitOfWork, cmd: SubmitRequest) -> set[str]:
     return await uow.units.serials_in_zone([u.serial_number for u in cmd.units])
 
 
-def _check(cmd: SubmitRequest, owner: Owner, catalogue: Catalogue, in_zone: set[str]) -> Refusal:
+def _check(cmd: SubmitRequest, owner: Owner, catalogue: Catalogue,
+           in_zone: set[str]) -> tuple[Refusal, Origin, str | None]:
     refusal, ref = Refusal(), iso_reference()
-    origin_of(cmd.origin, ref, refusal)
+    origin, country = origin_of(cmd.origin, ref, refusal)
     check_units(cmd.units, owner, catalogue, ref, in_zone, refusal)
-    return refusal
+    return refusal, origin, country
