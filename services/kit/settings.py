@@ -28,6 +28,10 @@ class CommonSettings(BaseSettings):
     kafka_request_timeout_ms: int = Field(10_000, ge=1000)
     kafka_topic_partitions: int = Field(4, ge=1)
     kafka_replication_factor: int = Field(1, ge=1)
+    bondline_peer_urls: dict[str, str] = {}
+    """Where each service's API answers for the others (``GET /v1/events`` to fetch missed events):
+    JSON ``{"intake": "http://intake:8001", ...}``; a service not named here is found from its own
+    ``<NAME>_PUBLIC_URL``, else ``http://<NAME>_HOST:<NAME>_PORT`` (defaults 127.0.0.1 and 8001/8002/8003)."""
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "CommonSettings":
@@ -50,6 +54,14 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(1.0, gt=0)
     outbox_retention_hours: float = Field(168, gt=0)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
+    gap_check_interval_s: float = Field(10.0, gt=0)
+    """How often the consumer compares each producer's high-water marks with what it has applied."""
+    gap_check_grace_s: float = Field(30.0, ge=0)
+    """Events published more recently than this are still in flight, not missing."""
+    idempotency_retention_hours: float = Field(24, gt=0)
+    """How long a remembered Idempotency-Key answer is kept (then purged in the background)."""
+    idempotency_abandoned_after_s: float = Field(60, gt=0)
+    """A claimed key with no answer after this long was left by a crashed request; a retry may run."""
     db_pool_size: int = Field(20, ge=1)
     kafka_fetch_max_wait_ms: int | None = Field(None, ge=1, le=5000)
     """This service's consumer long-poll bound; None: the project-wide KAFKA_FETCH_MAX_WAIT_MS."""

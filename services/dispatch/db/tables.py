@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Index, Integer, MetaData, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.messaging.tables import messaging_tables
+from shared.messaging.tables import messaging_tables, sequence_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
 
@@ -84,5 +84,6 @@ class FxRateRow(Base):
 
 
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
+sequences = sequence_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)
 metadata = Base.metadata

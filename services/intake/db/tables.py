@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.messaging.tables import messaging_tables
+from shared.messaging.tables import messaging_tables, sequence_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
 from services.intake.domain.units import GONE
@@ -160,5 +160,6 @@ class PartsReceiptRow(Audited, Base):
 
 
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
+sequences = sequence_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)
 metadata = Base.metadata

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging.tables import messaging_tables
+from shared.messaging.tables import messaging_tables, sequence_tables
 from services.kit.db import UtcDateTime
 from services.kit.idempotency import idempotency_table
 from services.repair.db.base import BIGINT, Audited, Base
@@ -117,5 +117,6 @@ class OwnerAgreementRow(Audited, Base):
 
 
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
+sequences = sequence_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)
 metadata = Base.metadata
