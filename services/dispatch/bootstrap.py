@@ -22,7 +22,7 @@ def define() -> ServiceDefinition:
         name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys,
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
         workers=[run_webhooks])
 
 

@@ -20,7 +20,7 @@ def define() -> ServiceDefinition:
         name="intake", settings=load(IntakeSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=IntakeUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

@@ -20,6 +20,7 @@ class Role(StrEnum):
     customs_officer = "customs_officer"
     partner = "partner"
     admin = "admin"
+    service = "service"  # another bondline service (e.g. fetching events it missed)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.kit import events_api
 from services.kit.runtime import Runtime
 
 router = APIRouter(tags=["operations"])
@@ -20,12 +21,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready: database reachable, migrations at head, broker reachable")
+@router.get("/readyz", summary="Ready: database reachable, migrations at head, broker reachable, "
+                               "consumer in its group; lost events listed")
 async def readyz(request: Request) -> JSONResponse:
-    problems = await request.app.state.runtime.readiness()
-    if problems:
-        return JSONResponse({"status": "not ready", "reasons": problems}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    rt: Runtime = request.app.state.runtime
+    problems = await rt.readiness()
+    body: dict = {"status": "not ready", "reasons": problems} if problems else {"status": "ready"}
+    if not any(p.startswith("database") for p in problems):
+        lost = await rt.lost_events()
+        if lost:  # ready to serve, but an operator must look: events gone from broker and outbox
+            body["lost_events"] = lost
+    return JSONResponse(body, status_code=503 if problems else 200)
 
 
 @router.get("/metrics", summary="Prometheus metrics")
@@ -41,6 +47,8 @@ async def metrics(request: Request) -> Response:
     gauges["backlog"].set(backlog)
     gauges["oldest"].set(_age_seconds(oldest))
     gauges["dead"].set(dead or 0)
+    lost = await rt.lost_events()
+    gauges["lost"].set(lost["events"] if lost else 0)
     return Response(generate_latest(rt.registry), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -59,6 +67,8 @@ def install(app: FastAPI, rt: Runtime) -> None:
         "oldest": Gauge("bondline_outbox_oldest_unpublished_age_seconds",
                         "Age of the oldest unpublished outbox row", registry=r),
         "dead": Gauge("bondline_dead_letters_stored", "Rows in the dead-letter table", registry=r),
+        "lost": Gauge("bondline_events_lost_stored",
+                      "Events recorded as lost for good (gone from the broker and the producer's outbox)", registry=r),
     }
     requests = Counter("bondline_http_requests", "HTTP requests", ["method", "route", "status"], registry=r)
     latency = Histogram("bondline_http_request_seconds", "HTTP request latency", ["method", "route"],
@@ -90,3 +100,4 @@ def install(app: FastAPI, rt: Runtime) -> None:
 
     app.add_middleware(HttpMetrics)
     app.include_router(router)
+    app.include_router(events_api.router)

@@ -20,10 +20,15 @@ from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.outbox import OutboxSignal, notify_channel
 from shared.messaging.pg import AdvisoryLease, PgListener
+from shared.messaging.peers import PeerEvents
+from shared.messaging.recovery import GapCheckOptions, GapRecovery
 from shared.messaging.relay import Relay, RelayOptions
+from shared.messaging.sequencing import SequenceStore, lost_summary
+from shared.messaging.tables import SequenceTables
 from services.kit import migrations
+from services.kit.auth import Role, issue_token
 from services.kit.db import make_engine, make_sessions, normalize_url
-from services.kit.settings import CommonSettings, ServiceSettings
+from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
 
 log = logging.getLogger("bondline.runtime")
 
@@ -41,6 +46,8 @@ class ServiceDefinition:
     handlers: dict[str, Handler] = field(default_factory=dict)
     subscribe: list[str] = field(default_factory=list)
     idempotency: Table | None = None
+    sequences: SequenceTables | None = None
+    """Per-key event sequences: set, the service numbers its events and its consumer recovers gaps."""
     workers: list[Callable[[Any, asyncio.Event], Any]] = field(default_factory=list)
     """Extra background jobs (e.g. webhook deliveries), run beside the relay: ``worker(runtime, stop)``."""
 
@@ -67,6 +74,8 @@ class Runtime:
         self.topic = SOURCE_TOPIC[d.name]
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")
         self.relay_in_process = False  # when False on PostgreSQL, commits NOTIFY the relay elsewhere
+        self.event_consumer: EventConsumer | None = None  # set while this process runs the consumer
+        self._service_token: tuple[float, str] = (0.0, "")
 
     @property
     def is_postgres(self) -> bool:
@@ -93,11 +102,34 @@ class Runtime:
         dead = DeadLetterWriter(self.sessions, self.d.dead_letters, dead_letter_topic(self.d.name),
                                 lambda: kafka.producer(self.kafka))
         group = f"bondline.{self.d.name}"
-        return EventConsumer(
+        consumer = EventConsumer(
             group, list(self.d.subscribe), self.d.handlers, self.uow, self.d.inbox, dead,
-            lambda: kafka.consumer(self.kafka, group, list(self.d.subscribe)), self.metrics,
+            lambda: kafka.consumer(self.kafka, group, list(self.d.subscribe), listener=consumer), self.metrics,
             ConsumerOptions(max_attempts=self.d.settings.consumer_max_attempts),
-            prepare=self._ensure_topics)
+            prepare=self._ensure_topics, recovery=self._recovery(group))
+        return consumer
+
+    def _recovery(self, group: str) -> GapRecovery | None:
+        """Gap recovery for the topics this service reads: each producer's API serves its outbox."""
+        if self.d.sequences is None:
+            return None
+        names = [n for n, t in SOURCE_TOPIC.items() if t in self.d.subscribe]
+        urls = peer_urls(self.d.common, names)
+        s = self.d.settings
+        return GapRecovery(
+            SequenceStore(group, self.d.sequences),
+            PeerEvents({f"/bondline/{n}": urls[n] for n in names}, self.service_token),
+            {f"/bondline/{n}": SOURCE_TOPIC[n] for n in names}, self.uow, self.metrics,
+            GapCheckOptions(interval_s=s.gap_check_interval_s, grace_s=s.gap_check_grace_s))
+
+    def service_token(self) -> str:
+        """This service's own bearer token for the others' APIs (role ``service``), renewed hourly."""
+        made_at, tok = self._service_token
+        if not tok or time.monotonic() - made_at > 3600:
+            tok = issue_token(self.d.common.bondline_jwt_secret, f"bondline-{self.d.name}", Role.service,
+                              ttl_minutes=120)
+            self._service_token = (time.monotonic(), tok)
+        return tok
 
     def migrate(self) -> None:
         migrations.upgrade(self.d.migrations_dir, self.d.database_url)
@@ -114,6 +146,7 @@ class Runtime:
                       for w in self.d.workers]
         c = self.consumer() if consumer else None
         if c is not None:
+            self.event_consumer = c
             tasks.append(asyncio.create_task(c.run(stop), name="consumer"))
         await stop.wait()
         self.signal.notify()
@@ -136,7 +169,18 @@ class Runtime:
         broker = await self.broker_problem()
         if broker:
             problems.append(broker)
+        c = self.event_consumer
+        if c is not None and not c.joined:
+            problems.append(f"consumer {c.name} has not joined its group yet (no partitions assigned)")
         return problems
+
+    async def lost_events(self) -> dict[str, Any] | None:
+        """Events gone from the broker and from their producer's outbox: None when there are none."""
+        if self.d.sequences is None:
+            return None
+        async with self.sessions() as s:
+            summary = await lost_summary(s, self.d.sequences)
+        return summary if summary["events"] else None
 
     async def broker_problem(self) -> str | None:
         checked_at, problem = self._broker_check

@@ -1,6 +1,7 @@
 """Settings: one validated class per service (env prefix per service) plus the project-wide ones."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -86,3 +87,18 @@ def load(cls: type[S]) -> S:
                          else f"invalid settings: {err['msg']}")
         print("bondline: refusing to start\n  " + "\n  ".join(lines), file=sys.stderr)
         raise SystemExit(2) from None
+
+
+DEFAULT_PORTS = {"intake": 8001, "repair": 8002, "dispatch": 8003}
+
+
+def peer_urls(common: CommonSettings, names: list[str]) -> dict[str, str]:
+    """Each named service's API URL, for the others: BONDLINE_PEER_URLS, else its own env settings."""
+    out = {}
+    for name in names:
+        env = name.upper()
+        public = os.environ.get(f"{env}_PUBLIC_URL")
+        host = os.environ.get(f"{env}_HOST", "127.0.0.1")
+        port = os.environ.get(f"{env}_PORT", str(DEFAULT_PORTS.get(name, 8000)))
+        out[name] = common.bondline_peer_urls.get(name) or public or f"http://{host}:{port}"
+    return out

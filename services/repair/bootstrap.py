@@ -20,7 +20,7 @@ def define() -> ServiceDefinition:
         name="repair", settings=load(RepairSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=RepairUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

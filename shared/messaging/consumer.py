@@ -14,9 +14,14 @@ from shared.messaging.backoff import Backoff
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.inbox import claim
 from shared.messaging.metrics import MessagingMetrics
+from shared.messaging.recovery import GapRecovery
 
 log = logging.getLogger("bondline.consumer")
 Handler = Callable[[Any, Payload, CloudEvent], Awaitable[None]]
+
+
+class _Gap(Exception):
+    """A batch holds a unit's event past a gap: the batch is applied one by one, with recovery."""
 
 
 @dataclass
@@ -34,16 +39,28 @@ class EventConsumer:
                  uow_factory: Callable[[], Any], inbox: Table, dead_letters: DeadLetterWriter,
                  make_consumer: Callable[[], Any], metrics: MessagingMetrics,
                  options: ConsumerOptions | None = None,
-                 prepare: Callable[[], Awaitable[None]] | None = None) -> None:
+                 prepare: Callable[[], Awaitable[None]] | None = None,
+                 recovery: GapRecovery | None = None) -> None:
         self.name, self.topics, self._handlers = name, topics, handlers
         self._uow_factory, self._inbox, self._dead = uow_factory, inbox, dead_letters
         self._make_consumer, self._metrics = make_consumer, metrics
         self._opt, self._prepare = options or ConsumerOptions(), prepare
+        self._recovery = recovery
+        self._seq = recovery.store if recovery is not None else None
         self._consumer: Any = None
+        self.joined = False  # the group has given this consumer its partitions (possibly none)
+        self._next_check = 0.0
+
+    def on_partitions_revoked(self, revoked: Any) -> None:  # aiokafka rebalance listener
+        self.joined = False
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.joined = True
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff, failures = Backoff(), 0
         while not stop.is_set():
+            await self._check_high_water_if_due()
             try:
                 await self.poll_once()
                 backoff.reset()
@@ -61,6 +78,18 @@ class EventConsumer:
                     pass
         await self._drop_consumer()
         await self._dead.close()
+        if self._recovery is not None:
+            await self._recovery.close()
+
+    async def _check_high_water_if_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._recovery is None or now < self._next_check:
+            return
+        self._next_check = now + self._recovery.options.interval_s
+        try:
+            await self._recovery.check_high_water(self.process)
+        except Exception as exc:  # noqa: BLE001 - a producer that cannot be asked is asked again next time
+            log.warning("%s: high-water check failed: %r", self.name, exc)
 
     async def poll_once(self) -> int:
         consumer = await self._ensure_consumer()
@@ -93,8 +122,9 @@ class EventConsumer:
     async def apply_together(self, records: list[Any]) -> bool:
         """Fast path under load: a partition's well-formed events in one transaction, in order.
 
-        False, with nothing applied, if any record is malformed or any handler fails: the caller then
-        takes the record-by-record path, with its retries and dead letters.
+        False, with nothing applied, if any record is malformed, any handler fails, or a unit's
+        sequence has a gap: the caller then takes the record-by-record path, with its retries,
+        dead letters and gap recovery.
         """
         parsed = []
         for rec in records:
@@ -103,23 +133,53 @@ class EventConsumer:
                 handler = self._handlers.get(event.type)
                 if handler is None:
                     REGISTRY.spec_for_type(event.type)
+                    parsed.append((event, None, None))
                     continue
                 parsed.append((event, REGISTRY.parse(event), handler))
             except (EnvelopeError, UnknownEventType, SchemaViolation):
                 return False
         try:
             async with self._uow_factory() as uow:
-                fresh = [p for p in parsed if await self._apply(uow, *p)]
+                fresh = await self._apply_in_order(uow, parsed)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - nothing was committed; retried one by one
             log.info("%s: batch of %d fell back to one by one: %r", self.name, len(parsed), exc)
             return False
-        for event, _, _ in fresh:
+        for event in fresh:
             self._metrics.consumed.labels(self.name, event.type).inc()
         return True
 
-    async def _apply(self, uow: Any, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
+    async def _apply_in_order(self, uow: Any, parsed: list[tuple[CloudEvent, Any, Any]]) -> list[CloudEvent]:
+        seq = self._seq
+        marks: dict[tuple[str, str], int] = {}
+        seen = await seq.last_seen(uow.session, [_pair(e) for e, _, _ in parsed if self._sequenced(e)]) \
+            if seq is not None else {}
+        fresh = []
+        for event, payload, handler in parsed:
+            if self._sequenced(event):
+                pair = _pair(event)
+                last = marks.get(pair, seen.get(pair, 0))
+                if event.sequence <= last:
+                    self._metrics.duplicates.labels(self.name).inc()
+                    continue
+                if event.sequence != last + 1:
+                    raise _Gap(f"{event.subject} from {event.source}: has {last}, got {event.sequence}")
+                marks[pair] = event.sequence
+            if handler is not None and await self._apply(uow, event, payload, handler, advance=False):
+                fresh.append(event)
+        if seq is not None:
+            await seq.advance(uow.session, marks)
+        return fresh
+
+    def _sequenced(self, event: CloudEvent) -> bool:
+        return (self._seq is not None and event.sequence is not None and event.subject != ""
+                and self._recovery is not None and self._recovery.covers(event.source))
+
+    async def _apply(self, uow: Any, event: CloudEvent, payload: Payload, handler: Handler,
+                     advance: bool = True) -> bool:
         uow.actor = f"event:{event.source}"
+        if advance and self._sequenced(event):
+            await self._seq.advance(uow.session, {_pair(event): event.sequence})  # type: ignore[union-attr]
         if not await claim(uow.session, self._inbox, self.name, event):
             self._metrics.duplicates.labels(self.name).inc()
             return False
@@ -130,15 +190,43 @@ class EventConsumer:
         """Handle one Kafka record; returns handled, duplicate, ignored or dead_lettered."""
         try:
             event = CloudEvent.from_kafka(list(rec.headers or []), rec.value)
+        except EnvelopeError as exc:
+            await self._dead_letter(rec, None, str(exc), 1)
+            return "dead_lettered"
+        if self._sequenced(event):
+            last = await self._last_seen(event)
+            if event.sequence <= last:
+                self._metrics.duplicates.labels(self.name).inc()
+                return "duplicate"
+            if event.sequence > last + 1:  # events in between are missing: fetch and apply them first
+                await self._recovery.fill(self.process, event.source, event.subject,  # type: ignore[union-attr]
+                                          last, event.sequence, "next_event")
+        return await self._consume(rec, event)
+
+    async def _consume(self, rec: Any, event: CloudEvent) -> str:
+        try:
             handler = self._handlers.get(event.type)
             if handler is None:
                 REGISTRY.spec_for_type(event.type)  # unknown types are dead-lettered, others ignored
+                await self._advance_only(event)
                 return "ignored"
             payload = REGISTRY.parse(event)
-        except (EnvelopeError, UnknownEventType, SchemaViolation) as exc:
-            await self._dead_letter(rec, None, str(exc), 1)
+        except (UnknownEventType, SchemaViolation) as exc:
+            await self._dead_letter(rec, event, str(exc), 1)
             return "dead_lettered"
         return await self._handle_with_retries(rec, event, payload, handler)
+
+    async def _last_seen(self, event: CloudEvent) -> int:
+        async with self._uow_factory() as uow:
+            seen = await self._seq.last_seen(uow.session, [_pair(event)])  # type: ignore[union-attr]
+        return seen.get(_pair(event), 0)
+
+    async def _advance_only(self, event: CloudEvent) -> None:
+        """An event this consumer does not handle (or dead-lettered) still counts in its unit's sequence."""
+        if self._sequenced(event):
+            async with self._uow_factory() as uow:
+                await self._seq.advance(uow.session, {_pair(event): event.sequence})  # type: ignore[union-attr]
+                await uow.commit()
 
     async def _handle_with_retries(self, rec: Any, event: CloudEvent, payload: Payload,
                                    handler: Handler) -> str:
@@ -169,12 +257,15 @@ class EventConsumer:
         log.error("%s: dead-lettering %s@%s/%s: %s", self.name, rec.topic, rec.partition, rec.offset, reason)
         await self._dead.write(self.name, rec, event, reason, attempts)
         self._metrics.dead_lettered.labels(self.name).inc()
+        if event is not None:
+            await self._advance_only(event)
 
     async def _ensure_consumer(self) -> Any:
         if self._consumer is None:
             if self._prepare is not None:
                 await self._prepare()
             consumer = self._make_consumer()
+            self.joined = False
             try:
                 await asyncio.wait_for(consumer.start(), self._opt.op_timeout_s + 10)
             except BaseException:
@@ -185,9 +276,14 @@ class EventConsumer:
 
     async def _drop_consumer(self) -> None:
         consumer, self._consumer = self._consumer, None
+        self.joined = False
         if consumer is not None:
             self._metrics.client_rebuilds.labels("consumer").inc()
             await _stop(consumer)
+
+
+def _pair(event: CloudEvent) -> tuple[str, str]:
+    return event.source, event.subject
 
 
 async def _stop(client: Any) -> None:

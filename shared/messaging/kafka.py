@@ -5,7 +5,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -34,15 +36,31 @@ def producer(cfg: KafkaConfig) -> AIOKafkaProducer:
     )
 
 
-def consumer(cfg: KafkaConfig, group_id: str, topics: list[str]) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        *topics, bootstrap_servers=cfg.bootstrap_servers, client_id=cfg.client_id,
+class _Listener(ConsumerRebalanceListener):
+    """Tells the owner (``on_partitions_assigned``/``on_partitions_revoked``) when the group rebalances."""
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self._owner.on_partitions_revoked(revoked)
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self._owner.on_partitions_assigned(assigned)
+
+
+def consumer(cfg: KafkaConfig, group_id: str, topics: list[str], listener: Any = None) -> AIOKafkaConsumer:
+    """A group consumer of ``topics``; ``listener`` (optional) hears of every rebalance."""
+    c = AIOKafkaConsumer(
+        bootstrap_servers=cfg.bootstrap_servers, client_id=cfg.client_id,
         group_id=group_id, enable_auto_commit=False, auto_offset_reset="earliest",
         fetch_max_wait_ms=cfg.fetch_max_wait_ms, session_timeout_ms=cfg.session_timeout_ms,
         heartbeat_interval_ms=cfg.heartbeat_interval_ms,
         request_timeout_ms=max(cfg.request_timeout_ms, cfg.session_timeout_ms + 5000),
         metadata_max_age_ms=30_000,
     )
+    c.subscribe(topics, listener=_Listener(listener) if listener is not None else None)
+    return c
 
 
 async def ensure_topics(cfg: KafkaConfig, topics: list[str] | tuple[str, ...]) -> list[str]:

@@ -20,5 +20,13 @@ class MessagingMetrics:
                                      ["consumer"], registry=r)
         self.client_rebuilds = Counter("bondline_kafka_client_rebuilds", "Kafka clients rebuilt after failures",
                                        ["role"], registry=r)
+        self.gaps_recovered = Counter("bondline_event_gaps_recovered", "Gaps in a producer's sequence filled from its outbox",
+                                      ["consumer", "source"], registry=r)
+        self.events_recovered = Counter("bondline_events_recovered", "Missed events fetched from their producer",
+                                        ["consumer", "source"], registry=r)
+        self.gaps_lost = Counter("bondline_event_gaps_lost", "Gaps the producer could no longer fill (past retention)",
+                                 ["consumer", "source"], registry=r)
+        self.events_lost = Counter("bondline_events_lost", "Events lost for good (gone from broker and outbox)",
+                                   ["consumer", "source"], registry=r)
         self.handle_seconds = Histogram("bondline_event_handle_seconds", "Time to handle one event",
                                         ["consumer"], registry=r)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import Table, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contract.envelope import CloudEvent
@@ -38,19 +41,52 @@ def notify_channel(table: Table) -> str:
     return f"bondline_{table.name}"
 
 
+COUNTERS = "outbox_sequences"  # the table of per-key counters beside every outbox (tables.sequence_tables)
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+async def assign_sequences(session: AsyncSession, counters: Table, events: list[CloudEvent]) -> list[CloudEvent]:
+    """Give each event the next ce_sequence of its key, in the caller's transaction.
+
+    One upsert per key (``last_seq = last_seq + n``): on PostgreSQL its row lock makes a second
+    transaction on the same unit wait until the first commits, so a key's numbers follow commit order
+    with no gaps; a transaction that rolls back takes its numbers with it. Keys go in sorted order so
+    that two transactions on the same units cannot deadlock.
+    """
+    counts = Counter(e.subject for e in events)
+    upsert = _UPSERT[session.bind.dialect.name]
+    first: dict[str, int] = {}
+    for key in sorted(counts):
+        n = counts[key]
+        stmt = (upsert(counters).values(key=key, last_seq=n)
+                .on_conflict_do_update(index_elements=[counters.c.key], set_={"last_seq": counters.c.last_seq + n})
+                .returning(counters.c.last_seq))
+        first[key] = (await session.execute(stmt)).scalar_one() - n + 1
+    numbered = []
+    for e in events:
+        numbered.append(replace(e, sequence=first[e.subject]))
+        first[e.subject] += 1
+    return numbered
+
+
 async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent], notify: bool = False) -> int:
     """Insert events as outbox rows; they commit (or roll back) with the domain change.
 
+    Each event gets its key's next ce_sequence when the outbox has its counters table beside it.
     ``notify`` (PostgreSQL) also sends NOTIFY, delivered at commit, for a relay in another process.
     """
+    events = list(events)
+    if not events:
+        return 0
+    counters = table.metadata.tables.get(COUNTERS)
+    if counters is not None:
+        events = await assign_sequences(session, counters, events)
     now = datetime.now(timezone.utc)
     rows = [{
         "event_id": e.id, "topic": REGISTRY.spec_for_type(e.type).topic, "key": e.subject,
         "type": e.type, "headers": [[k, v.decode()] for k, v in e.headers()],
-        "payload": e.value().decode(), "created_at": now,
+        "payload": e.value().decode(), "created_at": now, "key_seq": e.sequence,
     } for e in events]
-    if not rows:
-        return 0
     stmt = _inserts.get(table)
     if stmt is None:
         stmt = _inserts[table] = insert(table)
