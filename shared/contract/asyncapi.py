@@ -35,7 +35,8 @@ from intake through repair to dispatch. CloudEvents 1.0 in Kafka binary mode: th
 (`ce_subject`; the receipt id for parts receipts; the parent unit for old parts), so one unit's events stay
 in one partition and in order. Readers must ignore unknown payload fields; a breaking change is published
 as a new `.vN` type beside the old one. Replay: a new consumer group with `auto_offset_reset=earliest`
-reads everything the broker retains."""
+reads everything the broker retains. Each event carries `ce_sequence`, its number among the producer's events of
+the same unit: a gap in it means an event was lost on the way."""
 
 
 def _t(day: int, hour: int, minute: int = 0) -> datetime:
@@ -151,6 +152,12 @@ def headers_schema() -> dict[str, Any]:
             "ce_subject": {**text, "description": "the unit id (the receipt id for parts receipts)"},
             "ce_actor": {**text, "description": "optional: who caused the event, e.g. intake_clerk:<user>, "
                                                 "partner:<user>, event:/bondline/intake"},
+            "ce_sequence": {**text, "pattern": "^[0-9]{20}$", "description": (
+                "CloudEvents sequence extension: this event's number among its producer's events with the "
+                "same ce_subject, 1, 2, 3, ... with no gaps, as 20 zero-padded digits (lexicographic order is "
+                "numeric order). A reader holding n that receives n+2 has missed n+1: bondline's services then "
+                "fetch it from the producer (GET /v1/events) before applying n+2. Absent on events older "
+                "than the extension.")},
             "content-type": {**text, "const": CONTENT_TYPE},
         },
     }

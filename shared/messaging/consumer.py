@@ -159,12 +159,10 @@ class EventConsumer:
             if self._sequenced(event):
                 pair = _pair(event)
                 last = marks.get(pair, seen.get(pair, 0))
-                if event.sequence <= last:
-                    self._metrics.duplicates.labels(self.name).inc()
-                    continue
-                if event.sequence != last + 1:
+                if event.sequence > last + 1:
                     raise _Gap(f"{event.subject} from {event.source}: has {last}, got {event.sequence}")
-                marks[pair] = event.sequence
+                if event.sequence == last + 1:
+                    marks[pair] = event.sequence
             if handler is not None and await self._apply(uow, event, payload, handler, advance=False):
                 fresh.append(event)
         if seq is not None:
@@ -195,12 +193,15 @@ class EventConsumer:
             return "dead_lettered"
         if self._sequenced(event):
             last = await self._last_seen(event)
-            if event.sequence <= last:
-                self._metrics.duplicates.labels(self.name).inc()
-                return "duplicate"
+            # n <= last: a redelivery (the inbox drops it), or a producer whose counters went back (a
+            # restored database): applied through the inbox like any event, never skipped on its number
             if event.sequence > last + 1:  # events in between are missing: fetch and apply them first
-                await self._recovery.fill(self.process, event.source, event.subject,  # type: ignore[union-attr]
-                                          last, event.sequence, "next_event")
+                own = await self._recovery.fill(self.process, event.source, event.subject,  # type: ignore[union-attr]
+                                                last, event.sequence, "next_event")
+                if own is not None and dict(own.headers).get("ce_id", b"").decode() != event.id:
+                    await self._dead_letter(rec, None, f"ce_sequence {event.sequence} of {event.subject} is "
+                                            f"another event in {event.source}'s outbox: not its producer's", 1)
+                    return "dead_lettered"
         return await self._consume(rec, event)
 
     async def _consume(self, rec: Any, event: CloudEvent) -> str:

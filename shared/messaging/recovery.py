@@ -52,10 +52,16 @@ class GapRecovery:
     def covers(self, source: str) -> bool:
         return self._peers.knows(source) and source in self._topics
 
-    async def fill(self, process: Process, source: str, key: str, last: int, upto: int, found_by: str) -> None:
-        """Apply the key's events last < n < upto (fetched from the producer), in order."""
-        fetched = await self._peers.between(source, [(key, last, upto)])
+    async def fill(self, process: Process, source: str, key: str, last: int, upto: int,
+                   found_by: str) -> FetchedEvent | None:
+        """Apply the key's events last < n < upto (fetched from the producer), in order.
+
+        Returns the producer's own copy of event ``upto`` when it still holds it, so the caller can
+        check that the record it holds is that event and not a stranger claiming its number.
+        """
+        fetched = await self._peers.between(source, [(key, last, upto + 1)])
         await self._apply(process, source, key, last, upto, fetched, found_by)
+        return next((e for e in fetched if e.sequence == upto), None)
 
     async def check_high_water(self, process: Process) -> None:
         """Compare every producer's per-key high-water marks with what this consumer has applied."""

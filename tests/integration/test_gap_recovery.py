@@ -64,7 +64,7 @@ async def produce(rp: Any, unit: str) -> list[CloudEvent]:
     o = rt_tables.outbox
     async with rp.sessions() as s, s.begin():
         await s.execute(update(o).values(published_at=NOW - timedelta(minutes=5)))
-        rows = (await s.execute(select(o).where(o.c.key == unit).order_by(o.c.key_seq))).all()
+        rows = (await s.execute(select(o).where(o.c.key == unit).order_by(o.c.id))).all()
     return [CloudEvent.from_kafka([(k, v.encode()) for k, v in r.headers], r.payload.encode()) for r in rows]
 
 
@@ -213,3 +213,32 @@ async def test_two_producer_transactions_on_one_unit_get_consecutive_numbers(set
     async with setup.rp.sessions() as s:
         seqs = (await s.scalars(select(o.c.key_seq).where(o.c.key == "unit-7").order_by(o.c.id))).all()
     assert sorted(seqs) == list(range(1, 13))
+
+
+async def test_a_stranger_claiming_a_units_next_number_is_dead_lettered(setup: Setup) -> None:
+    from dataclasses import replace
+    events = await produce(setup.rp, "unit-8")
+    forged = replace(events[2], id="f0f0f0f0-0000-4000-8000-000000000000")  # same number, not the producer's
+    setup.deliver(events[0], forged)
+    await setup.consumer.poll_once()
+    async with setup.rd.sessions() as s:
+        [dl] = (await s.execute(select(dt.dead_letters))).all()
+    assert "not its producer's" in dl.reason
+    assert await setup.count(dt.DispatchItemRow.__table__) == 0  # the forged completion did nothing
+    setup.deliver(events[2])  # the genuine third event still applies
+    await setup.consumer.poll_once()
+    assert await setup.count(dt.DispatchItemRow.__table__) == 1
+
+
+async def test_a_number_already_passed_with_a_new_event_id_is_still_applied(setup: Setup) -> None:
+    """A producer whose counters went back (its database restored) must not have its events dropped."""
+    events = await produce(setup.rp, "unit-9")
+    setup.deliver(*events)
+    await setup.consumer.poll_once()
+    async with setup.rp.sessions() as s, s.begin():
+        await s.execute(delete(rt_tables.sequences.counters))
+    again = (await produce(setup.rp, "unit-9"))[3:]  # numbered 1, 2, 3 again, new ids
+    assert [e.sequence for e in again] == [1, 2, 3]
+    setup.deliver(*again)
+    await setup.consumer.poll_once()
+    assert await setup.count(dt.inbox, dt.inbox.c.consumer == GROUP) == 6
