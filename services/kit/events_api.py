@@ -6,12 +6,12 @@ periodic high-water check finds a key they are behind on. Only what the outbox r
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from shared.messaging import event_log
+from shared.messaging import event_log, sequencing
 from services.kit.auth import Principal, Role, require
 
 router = APIRouter(prefix="/v1/events", tags=["operations"])
@@ -71,3 +71,50 @@ async def high_water(request: Request, _who: Service, after_id: Annotated[int, Q
     async with rt.sessions() as s:
         heads, next_after = await event_log.high_water(s, rt.d.outbox, after_id, before)
     return HighWaterOut(heads=heads, next_after_id=next_after)
+
+
+gaps_router = APIRouter(prefix="/v1/event-gaps", tags=["operations"])
+Admin = Annotated[Principal, Depends(require(Role.admin))]
+
+
+class GapOut(BaseModel):
+    id: int
+    consumer: str
+    source: str
+    key: str = Field(description="the unit (ce_subject)")
+    from_seq: int
+    to_seq: int
+    status: Literal["recovered", "lost", "resolved"]
+    found_by: Literal["next_event", "high_water"]
+    detected_at: datetime
+    detail: str | None
+
+
+class Resolution(BaseModel):
+    note: str = Field(min_length=3, max_length=2000, description="what the operator did about the lost events")
+
+
+@gaps_router.get("", summary="Gaps this service's consumer found in its producers' event sequences")
+async def list_gaps(request: Request, _who: Admin,
+                    status: Annotated[Literal["recovered", "lost", "resolved"] | None, Query()] = None,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> list[GapOut]:
+    rt = request.app.state.runtime
+    if rt.d.sequences is None:
+        return []
+    async with rt.sessions() as s:
+        return [GapOut(**g) for g in await sequencing.list_gaps(s, rt.d.sequences, status, limit, offset)]
+
+
+@gaps_router.post("/{gap_id}/resolution", summary="Mark a lost gap as dealt with (it leaves /readyz)")
+async def resolve_gap(gap_id: int, body: Resolution, request: Request, who: Admin) -> GapOut:
+    rt = request.app.state.runtime
+    if rt.d.sequences is None:
+        raise HTTPException(404, "this service records no event gaps")
+    async with rt.sessions() as s, s.begin():
+        gap, resolved = await sequencing.resolve_gap(s, rt.d.sequences, gap_id, f"{body.note} ({who.actor})")
+    if gap is None:
+        raise HTTPException(404, f"no event gap {gap_id}")
+    if not resolved:
+        raise HTTPException(409, f"gap {gap_id} is {gap['status']}: only lost gaps are resolved")
+    return GapOut(**gap)

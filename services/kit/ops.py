@@ -101,3 +101,4 @@ def install(app: FastAPI, rt: Runtime) -> None:
     app.add_middleware(HttpMetrics)
     app.include_router(router)
     app.include_router(events_api.router)
+    app.include_router(events_api.gaps_router)

@@ -76,3 +76,26 @@ async def lost_summary(session: AsyncSession, tables: SequenceTables, recent: in
             "latest": [{"consumer": r["consumer"], "source": r["source"], "key": r["key"],
                         "sequences": [r["from_seq"], r["to_seq"]], "detected_at": r["detected_at"].isoformat(),
                         "detail": r["detail"]} for r in rows]}
+
+
+async def list_gaps(session: AsyncSession, tables: SequenceTables, status: str | None, limit: int,
+                    offset: int) -> list[dict[str, Any]]:
+    g = tables.gaps
+    q = select(g).order_by(g.c.id.desc()).limit(limit).offset(offset)
+    if status is not None:
+        q = q.where(g.c.status == status)
+    return [dict(r) for r in (await session.execute(q)).mappings().all()]
+
+
+async def resolve_gap(session: AsyncSession, tables: SequenceTables, gap_id: int,
+                      note: str) -> tuple[dict[str, Any] | None, bool]:
+    """An operator has dealt with a lost gap by hand: it leaves /readyz, and stays on record.
+
+    Returns the gap (None if there is none) and whether this call resolved it (only a lost gap can be)."""
+    g = tables.gaps
+    row = (await session.execute(select(g).where(g.c.id == gap_id).with_for_update())).mappings().first()
+    if row is None or row["status"] != "lost":
+        return (dict(row) if row is not None else None), False
+    detail = f"{row['detail'] or ''}; resolved: {note}".lstrip("; ")
+    await session.execute(g.update().where(g.c.id == gap_id).values(status="resolved", detail=detail))
+    return {**row, "status": "resolved", "detail": detail}, True

@@ -71,7 +71,7 @@ async def produce(rp: Any, unit: str) -> list[CloudEvent]:
 class Setup:
     def __init__(self, rp: Any, rd: Any) -> None:
         self.rp, self.rd, self.broker = rp, rd, FakeBroker()
-        app = repair_bootstrap.build_app(rp, False, False)
+        self.repair_app = app = repair_bootstrap.build_app(rp, False, False)
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://repair")
         self.peers = PeerEvents({"/bondline/repair": "http://repair"}, rp.service_token, client=client)
         self.recovery = GapRecovery(SequenceStore(GROUP, dt.sequences), self.peers,
@@ -242,3 +242,48 @@ async def test_a_number_already_passed_with_a_new_event_id_is_still_applied(setu
     setup.deliver(*again)
     await setup.consumer.poll_once()
     assert await setup.count(dt.inbox, dt.inbox.c.consumer == GROUP) == 6
+
+
+async def test_an_operator_resolves_a_lost_gap_and_it_leaves_readyz(setup: Setup) -> None:
+    from services.dispatch import bootstrap as dispatch_bootstrap
+    from tests.support.stack import token
+    events = await produce(setup.rp, "unit-10")
+    async with setup.rp.sessions() as s, s.begin():
+        await s.execute(delete(rt_tables.outbox).where(rt_tables.outbox.c.key_seq == 1))
+    setup.deliver(events[1], events[2])
+    await setup.consumer.poll_once()
+    app = dispatch_bootstrap.build_app(setup.rd, False, False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://d") as client:
+        admin = token("admin")
+        [gap] = (await client.get("/v1/event-gaps", params={"status": "lost"}, headers=admin)).json()
+        assert (gap["key"], gap["from_seq"], gap["to_seq"]) == ("unit-10", 1, 1)
+        assert (await client.get("/readyz")).json()["lost_events"]["events"] == 1
+        r = await client.post(f"/v1/event-gaps/{gap['id']}/resolution", json={"note": ""}, headers=admin)
+        assert r.status_code == 422  # a resolution says what was done
+        r = await client.post(f"/v1/event-gaps/{gap['id']}/resolution",
+                              json={"note": "opened the work order by hand"}, headers=admin)
+        assert r.status_code == 200 and r.json()["status"] == "resolved"
+        assert "lost_events" not in (await client.get("/readyz")).json()
+        again = await client.post(f"/v1/event-gaps/{gap['id']}/resolution", json={"note": "twice"}, headers=admin)
+        assert again.status_code == 409
+        assert (await client.get("/v1/event-gaps", headers=token("dispatcher"))).status_code == 403
+
+
+async def test_the_events_api_wants_a_service_token(setup: Setup) -> None:
+    await produce(setup.rp, "unit-11")
+    from tests.support.stack import token
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=setup.repair_app), base_url="http://r") as client:
+        assert (await client.get("/v1/events", params={"key": "unit-11"})).status_code == 401
+        assert (await client.get("/v1/events", params={"key": "unit-11"},
+                                 headers=token("dispatcher"))).status_code == 403
+        got = (await client.get("/v1/events", params={"key": "unit-11", "after": 1},
+                                headers=token("service"))).json()
+        assert [e["sequence"] for e in got] == [2, 3]
+
+
+async def test_readyz_waits_for_the_consumer_to_join_its_group(setup: Setup) -> None:
+    setup.rd.event_consumer = setup.consumer
+    waiting = "consumer bondline.dispatch has not joined its group yet (no partitions assigned)"
+    assert waiting in await setup.rd.readiness()
+    setup.consumer.on_partitions_assigned(set())
+    assert waiting not in await setup.rd.readiness()
