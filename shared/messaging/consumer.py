@@ -14,6 +14,7 @@ from shared.messaging.backoff import Backoff
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.inbox import claim
 from shared.messaging.metrics import MessagingMetrics
+from shared.messaging.peers import PeerUnavailable
 from shared.messaging.recovery import GapRecovery
 
 log = logging.getLogger("bondline.consumer")
@@ -67,15 +68,19 @@ class EventConsumer:
                 failures = 0
             except asyncio.CancelledError:
                 raise
+            except PeerUnavailable as exc:  # the broker is fine: the record waits for its producer's answer
+                log.warning("consumer %s waits for a producer to fill a gap: %s", self.name, exc)
             except Exception as exc:  # noqa: BLE001 - logged, retried; the client is rebuilt if it persists
                 failures += 1
                 log.warning("consumer %s failed (%d in a row): %r", self.name, failures, exc)
                 if failures % self._opt.rebuild_after_failures == 0:
                     await self._drop_consumer()
-                try:
-                    await asyncio.wait_for(stop.wait(), backoff.next_delay())
-                except asyncio.TimeoutError:
-                    pass
+            else:
+                continue
+            try:
+                await asyncio.wait_for(stop.wait(), backoff.next_delay())
+            except asyncio.TimeoutError:
+                pass
         await self._drop_consumer()
         await self._dead.close()
         if self._recovery is not None:
