@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from typing import AsyncIterator, Iterable
 
 from fastapi import APIRouter, FastAPI, Request
@@ -15,15 +16,22 @@ from services.kit.runtime import Runtime, settle_gc
 
 def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, description: str,
                run_relay: bool, run_consumer: bool) -> FastAPI:
+    s, keys = rt.d.settings, rt.d.idempotency
+    retention = timedelta(hours=s.idempotency_retention_hours)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         workers = asyncio.create_task(rt.run_workers(stop, run_relay, run_consumer), name="workers")
+        purge = None if keys is None else asyncio.create_task(
+            idempotency.purge_forever(rt.sessions, keys, retention, stop), name="idempotency-purge")
         settle_gc()
         try:
             yield
         finally:
             stop.set()
+            if purge is not None:
+                await _stop(purge, 10)
             await asyncio.wait_for(workers, 30)
             await rt.dispose()
 
@@ -38,9 +46,19 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     docs.install(app)
     app.include_router(dead_letters_api.router)
     app.include_router(contract_api.router)
-    if rt.d.idempotency is not None:
-        idempotency.install(app, rt.sessions, rt.d.idempotency)
+    if keys is not None:
+        idempotency.install(app, rt.sessions, keys, retention=retention,
+                            abandoned_after=timedelta(seconds=s.idempotency_abandoned_after_s))
     return app
+
+
+async def _stop(task: asyncio.Task[None], timeout: float) -> None:
+    """Wait for a background task that saw the stop event; cancel it if it does not end in time."""
+    _done, pending = await asyncio.wait({task}, timeout=timeout)
+    for t in pending:
+        t.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await t
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
