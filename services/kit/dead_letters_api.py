@@ -1,4 +1,8 @@
-"""Inspect and replay a service's dead letters (admin only)."""
+"""Inspect and replay a service's dead letters (admin only).
+
+A row's ``encoding`` says how its key, value and header values are stored: ``utf-8`` text, or ``base64``
+when the record's bytes were not text (NUL bytes, invalid UTF-8); replay sends the original bytes.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import select, update
 
 from shared.messaging import kafka
+from shared.messaging.dead_letters import original
 from services.kit.auth import Principal, Role, require
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["operations"])
@@ -26,8 +31,34 @@ async def list_dead_letters(request: Request, _who: Admin, limit: Annotated[int,
     return [dict(r) for r in rows]
 
 
+@router.get("/{dead_letter_id}", summary="One dead letter, with its encoding (utf-8 or base64)")
+async def get_dead_letter(dead_letter_id: int, request: Request, _who: Admin) -> dict[str, Any]:
+    return dict(await _row(request, dead_letter_id))
+
+
 @router.post("/{dead_letter_id}/replay", summary="Send the original record to its topic again")
 async def replay(dead_letter_id: int, request: Request, _who: Admin) -> dict[str, Any]:
+    rt = request.app.state.runtime
+    row = await _row(request, dead_letter_id)
+    key, value, headers = original(row)
+    if key is None and value is None:
+        raise HTTPException(422, f"dead letter {dead_letter_id} has neither key nor value: it cannot be sent")
+    producer = kafka.producer(rt.kafka)
+    try:
+        await asyncio.wait_for(producer.start(), 10)
+        await asyncio.wait_for(producer.send_and_wait(row["topic"], value=value, key=key, headers=headers), 10)
+    except Exception as exc:  # noqa: BLE001 - reported to the caller
+        raise HTTPException(503, f"broker unavailable, not replayed: {exc!r}") from None
+    finally:
+        await kafka.stop_quietly(producer)
+    now = datetime.now(timezone.utc)
+    t = rt.d.dead_letters
+    async with rt.sessions() as s, s.begin():
+        await s.execute(update(t).where(t.c.id == dead_letter_id).values(replayed_at=now))
+    return {"id": dead_letter_id, "replayed_to": row["topic"], "replayed_at": now.isoformat()}
+
+
+async def _row(request: Request, dead_letter_id: int) -> Any:
     rt = request.app.state.runtime
     t = rt.d.dead_letters
     async with rt.sessions() as s:
@@ -35,18 +66,4 @@ async def replay(dead_letter_id: int, request: Request, _who: Admin) -> dict[str
         await s.commit()
     if row is None:
         raise HTTPException(404, f"dead letter {dead_letter_id} not found")
-    producer = kafka.producer(rt.kafka)
-    try:
-        await asyncio.wait_for(producer.start(), 10)
-        await asyncio.wait_for(producer.send_and_wait(
-            row["topic"], value=row["value"].encode() if row["value"] is not None else None,
-            key=row["key"].encode() if row["key"] is not None else None,
-            headers=[(k, v.encode()) for k, v in row["headers"]]), 10)
-    except Exception as exc:  # noqa: BLE001 - reported to the caller
-        raise HTTPException(503, f"broker unavailable, not replayed: {exc!r}") from None
-    finally:
-        await kafka.stop_quietly(producer)
-    now = datetime.now(timezone.utc)
-    async with rt.sessions() as s, s.begin():
-        await s.execute(update(t).where(t.c.id == dead_letter_id).values(replayed_at=now))
-    return {"id": dead_letter_id, "replayed_to": row["topic"], "replayed_at": now.isoformat()}
+    return row

@@ -100,7 +100,7 @@ class Runtime:
         if not self.d.handlers:
             return None
         dead = DeadLetterWriter(self.sessions, self.d.dead_letters, dead_letter_topic(self.d.name),
-                                lambda: kafka.producer(self.kafka))
+                                lambda: kafka.producer(self.kafka), prepare=self._ensure_topics)
         group = f"bondline.{self.d.name}"
         consumer = EventConsumer(
             group, list(self.d.subscribe), self.d.handlers, self.uow, self.d.inbox, dead,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 REQUIRED = ("id", "source", "type", "specversion")
+MAX_ID = 100          # the inbox's event_id column
+MAX_ATTRIBUTE = 200   # the event_type, source and key columns of the messaging tables
+MAX_SEQUENCE = 2**63 - 1  # the sequence tables' BIGINT columns
 
 
 class EnvelopeError(ValueError):
@@ -51,12 +55,9 @@ class CloudEvent:
 
     @classmethod
     def from_kafka(cls, headers: list[tuple[str, bytes]] | None, value: bytes | None) -> CloudEvent:
-        attrs = _decode_headers(headers or [])
-        missing = [a for a in REQUIRED if f"ce_{a}" not in attrs]
-        if missing:
-            raise EnvelopeError(f"missing CloudEvents headers: {', '.join('ce_' + m for m in missing)}")
-        if attrs["ce_specversion"] != SPECVERSION:
-            raise EnvelopeError(f"unsupported ce_specversion {attrs['ce_specversion']!r}")
+        """Read a record in binary mode; any record that is not a usable event raises EnvelopeError."""
+        attrs = _attributes(headers or [])
+        _check_required(attrs)
         ctype = attrs.get("content-type", CONTENT_TYPE)
         if not ctype.startswith(CONTENT_TYPE):
             raise EnvelopeError(f"unsupported content-type {ctype!r}")
@@ -69,6 +70,19 @@ class CloudEvent:
         )
 
 
+def _check_required(attrs: dict[str, str]) -> None:
+    missing = [a for a in REQUIRED if f"ce_{a}" not in attrs]
+    if missing:
+        raise EnvelopeError(f"missing CloudEvents headers: {', '.join('ce_' + m for m in missing)}")
+    empty = [f"ce_{a}" for a in REQUIRED if not attrs[f"ce_{a}"]]
+    if empty:
+        raise EnvelopeError(f"{empty[0]} is empty")
+    if attrs["ce_specversion"] != SPECVERSION:
+        raise EnvelopeError(f"unsupported ce_specversion {attrs['ce_specversion']!r}")
+    if not (attrs["ce_type"].isascii() and attrs["ce_type"].isprintable()):
+        raise EnvelopeError(f"ce_type must be printable ASCII (a reverse-DNS name): {attrs['ce_type']!r}")
+
+
 def format_sequence(n: int) -> str:
     return f"{n:020d}"
 
@@ -76,8 +90,9 @@ def format_sequence(n: int) -> str:
 def _parse_sequence(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 20 or int(raw) < 1:
-        raise EnvelopeError(f"ce_sequence must be a positive decimal integer of at most 20 digits: {raw[:40]!r}")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 20 or not 1 <= int(raw) <= MAX_SEQUENCE:
+        raise EnvelopeError(f"ce_sequence must be a decimal integer from 1 to {MAX_SEQUENCE} (a BIGINT column), "
+                            f"in at most 20 digits: {raw[:40]!r}")
     return int(raw)
 
 
@@ -97,11 +112,31 @@ def _parse_time(raw: str | None) -> datetime:
     return parsed
 
 
-def _decode_headers(headers: list[tuple[str, bytes]]) -> dict[str, str]:
+def _is_attribute(name: str) -> bool:
+    return name.startswith("ce_") or name == "content-type"
+
+
+def _attributes(headers: list[tuple[str, bytes]]) -> dict[str, str]:
+    """The CloudEvents attributes (``ce_*`` headers) and content-type: each once, as text that fits the
+    messaging tables. Other headers (tracing, a partner's own) are not the envelope's and are ignored."""
+    counts = Counter(k for k, _ in headers if _is_attribute(k))
+    twice = [name for name, n in counts.items() if n > 1]
+    if twice:
+        raise EnvelopeError(f"header {twice[0]} appears {counts[twice[0]]} times: ambiguous")
+    return {k: _attribute_text(k, v) for k, v in headers if _is_attribute(k)}
+
+
+def _attribute_text(name: str, raw: bytes | None) -> str:
     try:
-        return {k: (v or b"").decode() for k, v in headers}
-    except UnicodeDecodeError as exc:
-        raise EnvelopeError("a header is not UTF-8") from exc
+        text = (raw or b"").decode()
+    except UnicodeDecodeError:
+        raise EnvelopeError(f"header {name} is not UTF-8") from None
+    if "\x00" in text:
+        raise EnvelopeError(f"header {name} contains a NUL byte")
+    limit = MAX_ID if name == "ce_id" else MAX_ATTRIBUTE
+    if len(text) > limit:
+        raise EnvelopeError(f"{name} is {len(text)} characters long, more than {limit}")
+    return text
 
 
 def _decode_json(value: bytes | None) -> dict[str, Any]:
@@ -109,7 +144,7 @@ def _decode_json(value: bytes | None) -> dict[str, Any]:
         raise EnvelopeError("record has no value")
     try:
         data = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad bytes or syntax, an integer too long, nesting too deep
         raise EnvelopeError(f"value is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise EnvelopeError("value is not a JSON object")

@@ -141,7 +141,7 @@ class EventConsumer:
                     parsed.append((event, None, None))
                     continue
                 parsed.append((event, REGISTRY.parse(event), handler))
-            except (EnvelopeError, UnknownEventType, SchemaViolation):
+            except Exception:  # noqa: BLE001 - malformed in any way: the one-by-one path dead-letters it
                 return False
         try:
             async with self._uow_factory() as uow:
@@ -193,8 +193,9 @@ class EventConsumer:
         """Handle one Kafka record; returns handled, duplicate, ignored or dead_lettered."""
         try:
             event = CloudEvent.from_kafka(list(rec.headers or []), rec.value)
-        except EnvelopeError as exc:
-            await self._dead_letter(rec, None, str(exc), 1)
+        except Exception as exc:  # noqa: BLE001 - pure parsing: whatever it raises, the record is malformed
+            reason = str(exc) if isinstance(exc, EnvelopeError) else f"record does not parse: {exc!r}"
+            await self._dead_letter(rec, None, reason, 1)
             return "dead_lettered"
         if self._sequenced(event):
             last = await self._last_seen(event)
@@ -219,6 +220,9 @@ class EventConsumer:
             payload = REGISTRY.parse(event)
         except (UnknownEventType, SchemaViolation) as exc:
             await self._dead_letter(rec, event, str(exc), 1)
+            return "dead_lettered"
+        except Exception as exc:  # noqa: BLE001 - a payload the registry cannot even read is malformed too
+            await self._dead_letter(rec, event, f"payload does not parse: {exc!r}", 1)
             return "dead_lettered"
         return await self._handle_with_retries(rec, event, payload, handler)
 

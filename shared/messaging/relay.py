@@ -87,6 +87,7 @@ class Relay:
             try:
                 fut = await producer.send(r.topic, value=r.payload.encode(), key=r.key.encode(),
                                           headers=[(k, v.encode()) for k, v in r.headers])
+                fut.add_done_callback(_retrieved)  # those after a failure are never awaited
                 futures.append((r.id, fut))
             except Exception as exc:  # noqa: BLE001 - stop at the first row that could not be sent
                 error = (r.id, exc)
@@ -159,6 +160,13 @@ async def replay(sessions: async_sessionmaker[AsyncSession], table: Table, since
                                                      table.c.published_at.is_not(None))
                                  .values(published_at=None))
         return result.rowcount or 0
+
+
+def _retrieved(fut: asyncio.Future[Any]) -> None:
+    """Marks a send's outcome as read, so a future left unawaited after a failed row (the rows after it
+    are sent again) is not logged as "Future exception was never retrieved"."""
+    if not fut.cancelled():
+        fut.exception()
 
 
 async def _stop(client: Any) -> None:
