@@ -61,7 +61,7 @@ class EventConsumer:
     async def run(self, stop: asyncio.Event) -> None:
         backoff, failures = Backoff(), 0
         while not stop.is_set():
-            await self._check_high_water_if_due()
+            await self._periodic_checks()
             try:
                 await self.poll_once()
                 backoff.reset()
@@ -86,15 +86,18 @@ class EventConsumer:
         if self._recovery is not None:
             await self._recovery.close()
 
-    async def _check_high_water_if_due(self) -> None:
+    async def _periodic_checks(self) -> None:
+        """Every gap-check interval: producers' high-water marks, and dead-letter copies still unsent."""
         now = asyncio.get_running_loop().time()
-        if self._recovery is None or now < self._next_check:
+        if now < self._next_check:
             return
-        self._next_check = now + self._recovery.options.interval_s
+        self._next_check = now + (self._recovery.options.interval_s if self._recovery else 10.0)
         try:
-            await self._recovery.check_high_water(self.process)
-        except Exception as exc:  # noqa: BLE001 - a producer that cannot be asked is asked again next time
-            log.warning("%s: high-water check failed: %r", self.name, exc)
+            if self._recovery is not None:
+                await self._recovery.check_high_water(self.process)
+            await self._dead.resend_unsent()
+        except Exception as exc:  # noqa: BLE001 - asked again next time
+            log.warning("%s: periodic check failed: %r", self.name, exc)
 
     async def poll_once(self) -> int:
         consumer = await self._ensure_consumer()

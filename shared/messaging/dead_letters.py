@@ -15,10 +15,11 @@ import base64
 import hashlib
 import logging
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any, Awaitable, Callable, Mapping
 
 from aiokafka.errors import MessageSizeTooLargeError
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,6 +48,28 @@ class DeadLetterWriter:
             async with self._sessions() as s, s.begin():
                 await s.execute(update(self._t).where(self._t.c.id == row_id).values(sent_to_topic=True))
         return row_id
+
+    async def resend_unsent(self, limit: int = 100) -> int:
+        """Topic copies that did not go out (the broker was away): sent now, oldest first; the count sent."""
+        if self._make_producer is None:
+            return 0
+        t = self._t
+        async with self._sessions() as s:
+            rows = (await s.execute(select(t).where(t.c.sent_to_topic.is_(False)).order_by(t.c.id)
+                                    .limit(limit))).mappings().all()
+        sent = 0
+        for row in rows:
+            key, value, headers = original(row)
+            rec = SimpleNamespace(topic=row["topic"], partition=row["partition"], offset=row["offset"],
+                                  key=key, value=value, headers=headers)
+            if not await self._send(rec, row["reason"], row["id"]):
+                break
+            async with self._sessions() as s, s.begin():
+                await s.execute(update(t).where(t.c.id == row["id"]).values(sent_to_topic=True))
+            sent += 1
+        if sent:
+            log.info("dead-letter topic %s: %d earlier copies sent", self.topic, sent)
+        return sent
 
     async def _store(self, consumer: str, rec: Any, event: CloudEvent | None, reason: str, attempts: int) -> int:
         try:

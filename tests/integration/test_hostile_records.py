@@ -280,3 +280,17 @@ async def test_after_a_broker_restart_the_topic_is_prepared_again_and_the_copy_s
     assert [r.sent_to_topic for r in await rows(rt)] == [True, True]
     assert len(broker.topics[DLQ]) == 2 and len(prepared) == 2
     await rt.dispose()
+
+
+async def test_copies_the_broker_missed_are_sent_once_it_is_back(db_url, monkeypatch):
+    rt, broker = runtime("repair", db_url, monkeypatch), FakeBroker()
+    writer = DeadLetterWriter(rt.sessions, dead_letters, DLQ, broker.producer)
+    broker.fail_sends = 2  # the broker is away: both copies fail
+    for i in range(2):
+        await writer.write("bondline.repair", broker.append(INTAKE_EVENTS, b"k", b"\x00bad %d" % i), None, "bad", 1)
+    assert [r.sent_to_topic for r in await rows(rt)] == [False, False] and DLQ not in broker.topics
+    assert await writer.resend_unsent() == 2
+    assert [r.sent_to_topic for r in await rows(rt)] == [True, True]
+    assert [r.value for r in broker.topics[DLQ]] == [b"\x00bad 0", b"\x00bad 1"]  # the original bytes
+    assert await writer.resend_unsent() == 0
+    await rt.dispose()
