@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test demo token bench schemas install clean-var
+.PHONY: run test demo token bench faults schemas install clean-var
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ token: $(STAMP)  ## make token ROLE=<role> [PARTNER=<owner id>]
 
 bench: $(STAMP)  ## benchmarks; writes var/bench/report.json and report.md
 	$(PY) -m tests.bench
+
+faults: $(STAMP)  ## units through each fault; writes var/faults/report.md (FAULTS_ARGS="--units 100 --only poison")
+	$(PY) -m tests.faults $(FAULTS_ARGS)
 
 schemas: $(STAMP)  ## regenerate the committed JSON Schemas after a compatible change
 	$(PY) -m shared.contract.schema_tools write && $(PY) -m shared.contract.asyncapi write

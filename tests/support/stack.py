@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +50,19 @@ class Broker:
             self.proc.kill()
             self.proc.wait(10)
 
+    def signal(self, sig: signal.Signals) -> None:
+        """SIGSTOP freezes the broker, SIGCONT thaws it."""
+        assert self.proc is not None and self.proc.poll() is None, "the broker is not running"
+        os.kill(self.proc.pid, sig)
+
+    def restart_empty(self, down_s: float = 7.0) -> None:
+        """SIGKILL the broker and start a brand-new, empty one on the same port ``down_s`` later.
+
+        No topics are created: the services must recreate them, as they would after losing a real cluster."""
+        self.stop()
+        time.sleep(down_s)
+        self.start(create_topics=False)
+
 
 @dataclass
 class Stack:
@@ -79,17 +93,36 @@ class Stack:
         env = self.env()
         (self.workdir / "log").mkdir(parents=True, exist_ok=True)
         for name in NAMES:
-            for command in ("api", "relay", "consumer") if name in self.split else ("all",):
-                key = name if command in ("all", "api") else f"{name}-{command}"
-                log = open(self.workdir / "log" / f"{key}.log", "ab")
-                self.procs[key] = subprocess.Popen([sys.executable, "-m", f"services.{name}", command],
-                                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            self._spawn(name, env)
         self.wait_up(timeout, ready=wait_ready)
         return self
 
-    def wait_up(self, timeout: float, ready: bool = True) -> None:
+    def _spawn(self, name: str, env: dict[str, str]) -> None:
+        for command in ("api", "relay", "consumer") if name in self.split else ("all",):
+            key = name if command in ("all", "api") else f"{name}-{command}"
+            log = open(self.workdir / "log" / f"{key}.log", "ab")
+            self.procs[key] = subprocess.Popen([sys.executable, "-m", f"services.{name}", command],
+                                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def keys(self, name: str) -> list[str]:
+        """The process keys of one service: ``repair``, and ``repair-relay``, ``repair-consumer`` when split."""
+        return [k for k in self.procs if k == name or k.startswith(f"{name}-")]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL every process of one service (no shutdown hooks run, as in a crash)."""
+        for key in self.keys(name):
+            if self.procs[key].poll() is None:
+                self.procs[key].kill()
+            self.procs[key].wait(10)
+
+    def restart(self, name: str, timeout: float = 60, ready: bool = True) -> None:
+        """Start a killed service again with the same ports, databases and settings."""
+        self._spawn(name, self.env())
+        self.wait_up(timeout, ready=ready, names=(name,))
+
+    def wait_up(self, timeout: float, ready: bool = True, names: tuple[str, ...] = NAMES) -> None:
         path = "/readyz" if ready else "/healthz"
-        deadline, pending = time.monotonic() + timeout, set(NAMES)
+        deadline, pending = time.monotonic() + timeout, set(names)
         while pending and time.monotonic() < deadline:
             for name in list(pending):
                 if self.procs[name].poll() is not None:
