@@ -24,6 +24,7 @@ def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, 
     d = define()
     logging.basicConfig(level=d.settings.log_level,
                         format=f"%(asctime)s {d.name} %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))  # not a line per peer call
     rt = Runtime(d)
     rt.migrate()
     if args.command == "migrate":
