@@ -9,24 +9,41 @@ from pydantic import BaseModel, Field
 from services.dispatch.api.deps import Desk, Reader, UoW, Vat
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.exits import ExitDocuments
-from services.dispatch.service import decisions
+from services.dispatch.service import amendments, decisions
 
 router = APIRouter(prefix="/v1", tags=["dispatch"])
 
 
+COUNTRY = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 (checked against ISO 3166); needed for "
+                                                          "re-export, else it must agree with the destination")
+DOC = {"max_length": 24, "pattern": r"^[A-Za-z0-9]+$"}
+
+
 class DecisionIn(BaseModel):
     destination: Destination
-    destination_country: str | None = Field(None, description="ISO 3166-1 alpha-2; needed for re-export")
+    destination_country: str | None = COUNTRY
+
+
+class AmendmentIn(DecisionIn):
+    reason: str = Field(min_length=1, max_length=500, description="why the decision changes (audited)")
+
+
+class CancellationIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="why the exit declaration is cancelled (audited)")
+    reference: str | None = Field(None, max_length=40, pattern=r"^[A-Za-z0-9-]+$",
+                                  description="the customs platform's receipt of the cancellation, if any")
 
 
 class ExitIn(BaseModel):
-    supervision_mode: str = Field(description="1371, 0864/0865 (old parts abroad), 0200/0400 (destruction), "
-                                              "4500/4561 (returns); ignored for gate registration")
-    gate_pass_no: str
-    gate_pass_type: str = Field(description="1..6; 5 for gate registration")
-    bonded_inventory_list_no: str | None = Field(None, description="exit (E) inventory list")
-    outbound_record_list_no: str | None = Field(None, description="abroad: outbound record list")
-    import_declaration_no: str | None = Field(None, description="domestic: the importer's 1300 declaration")
+    supervision_mode: str = Field(max_length=20, description="1371, 0864/0865 (old parts abroad), 0200/0400 "
+                                  "(destruction), 4500/4561 (returns); ignored for gate registration")
+    gate_pass_no: str = Field(**DOC)
+    gate_pass_type: str = Field(pattern=r"^[1-6]$", description="1..6; 5 for gate registration")
+    bonded_inventory_list_no: str | None = Field(None, **DOC, description="exit (E) inventory list")
+    outbound_record_list_no: str | None = Field(None, **DOC, description="abroad: outbound record list")
+    import_declaration_no: str | None = Field(None, **DOC, description="domestic: the importer's 18-digit import "
+                                              "declaration (1300 for a domestic unit coming home; a taxed import "
+                                              "for a foreign unit sold domestically)")
 
 
 class AllocationIn(BaseModel):
@@ -61,4 +78,19 @@ async def declare(item_id: str, body: ExitIn, uow: UoW, who: Desk, vat: Vat) -> 
 @router.post("/items/{item_id}/allocation", summary="Allocate an exchange-pool unit to another owner")
 async def allocate(item_id: str, body: AllocationIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
     await decisions.allocate(uow, item_id, body.owner_id, body.owner_group, who.actor)
+    return await decisions.get(uow, item_id, vat)
+
+
+@router.post("/items/{item_id}/decision/amendment",
+             summary="Change the destination until the exit is declared (删改单; 409 once declared)")
+async def amend(item_id: str, body: AmendmentIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+    await amendments.amend_decision(uow, item_id, body.destination, body.destination_country, body.reason, vat,
+                                    who.actor)
+    return await decisions.get(uow, item_id, vat)
+
+
+@router.post("/items/{item_id}/exit-declaration/cancellation",
+             summary="Cancel the exit declaration until the item left (删单; a disposal's ledger line is reversed)")
+async def cancel(item_id: str, body: CancellationIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+    await amendments.cancel_exit(uow, item_id, body.reason, body.reference, who.actor)
     return await decisions.get(uow, item_id, vat)

@@ -21,7 +21,7 @@ class DutyRateIn(BaseModel):
 
 
 class FxRateIn(BaseModel):
-    currency: str = Field(min_length=3, max_length=3)
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, a real foreign currency (not CNY, not XXX)")
     valid_from: date
     cny_per_unit: Decimal = Field(gt=0)
 

@@ -18,13 +18,13 @@ router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 class ShipmentIn(BaseModel):
     carrier: str = Field(min_length=1, max_length=100)
     tracking_number: str = Field(min_length=1, max_length=100)
-    destination_country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2; CN for domestic")
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2; CN for domestic")
     address: str = Field(min_length=1, max_length=2000)
-    incoterm: str = Field(description="Incoterms 2020, e.g. DAP")
+    incoterm: str = Field(max_length=3, description="Incoterms 2020, e.g. DAP")
 
 
 class ItemIn(BaseModel):
-    item_id: str
+    item_id: str = Field(min_length=1, max_length=36)
 
 
 class TransitionIn(BaseModel):

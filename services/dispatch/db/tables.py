@@ -46,6 +46,7 @@ class DispatchItemRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exit_documents: Mapped[dict] = mapped_column(JSON, default=dict)
     tax: Mapped[dict] = mapped_column(JSON, default=dict)
+    history: Mapped[list] = mapped_column(JSON, default=list)
     shipment_id: Mapped[str | None] = mapped_column(String(36), index=True)
     version: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(200))

@@ -73,3 +73,35 @@ def check(case: Case, d: Destination) -> None:
         name = rule.split(":")[0]
         raise RuleViolation(f"destination {d.value} is forbidden by rule {rule}", rule=name,
                             allowed=[a.value for a in allowed(case)])
+
+
+def country_rule(d: Destination, given: str | None, owners: str | None) -> str | None:
+    """None if ``given`` (the country the desk named, if any) fits ``d``, else the rule it contradicts.
+
+    ``owners`` is the country a return to the owner goes to (a foreign unit's origin country, CN for a domestic one).
+    A contradiction is refused, never silently overridden."""
+    if d is D.re_export:
+        return None if given and given != "CN" else \
+            "re_export_leaves_china: re-export needs a destination country outside China"
+    if given is None:
+        return None
+    if d is D.return_to_owner:
+        return None if owners is None or given == owners else \
+            f"return_to_owner_country: a return to the owner goes to the owner's country {owners}, not {given}"
+    if d in (D.domestic_release, D.gate_registration):
+        return None if given == "CN" else \
+            f"{d.value}_stays_in_china: {d.value.replace('_', ' ')} goes to CN, not {given}"
+    return f"{d.value}_stays_in_zone: {d.value.replace('_', ' ')} has no destination country (got {given})"
+
+
+def country_for(d: Destination, given: str | None, owners: str | None) -> str | None:
+    """The destination country of an allowed decision; RuleViolation (naming the rule) on a contradiction."""
+    rule = country_rule(d, given, owners)
+    if rule is not None:
+        raise RuleViolation(f"destination country {given!r} contradicts rule {rule}", rule=rule.split(":")[0],
+                            field="destination_country")
+    if d is D.re_export:
+        return given
+    if d is D.return_to_owner:
+        return owners or given
+    return None if d in (D.exchange_pool, D.destruction) else "CN"

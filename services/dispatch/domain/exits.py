@@ -38,7 +38,7 @@ def modes_for(kind: ItemKind, destination: Destination, abroad: bool, return_mod
 
 
 def check(doc: ExitDocuments, kind: ItemKind, destination: Destination, abroad: bool,
-          return_mode: str | None = None) -> None:
+          return_mode: str | None = None, origin: str = "foreign") -> None:
     modes = modes_for(kind, destination, abroad, return_mode)
     if destination is Destination.gate_registration:
         if doc.gate_pass_type != "5":
@@ -59,8 +59,16 @@ def check(doc: ExitDocuments, kind: ItemKind, destination: Destination, abroad: 
     if abroad:
         _fmt(OUTBOUND_RECORD, doc.outbound_record_list_no, "outbound_record_list_no", "18 letters or digits")
     elif destination in (Destination.domestic_release, Destination.return_to_owner):
-        _fmt(DECLARATION, doc.import_declaration_no, "import_declaration_no",
-             "the importer's 18-digit 1300 declaration number")
+        _fmt(DECLARATION, doc.import_declaration_no, "import_declaration_no", importer_declaration(origin))
+
+
+def importer_declaration(origin: str) -> str:
+    """What the domestic importer declares: a domestic unit comes home as repair goods (1300 修理物品); a foreign
+    unit sold domestically is a taxed import (duty and import VAT paid), never 1300."""
+    if origin == "domestic":
+        return "the importer's 18-digit import declaration number under 1300 (修理物品, repair goods coming home)"
+    return ("the importer's 18-digit import declaration number for a taxed import (duty and import VAT paid; "
+            "1300 is only for repair goods coming home)")
 
 
 def _fmt(pattern: re.Pattern[str], value: str | None, field: str, what: str) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from services.dispatch.domain import destinations as dest
 from services.dispatch.domain.destinations import Destination, ItemKind
+from services.kit import iso
 from services.kit.errors import RuleViolation, illegal_transition
 
 
@@ -24,7 +25,10 @@ class ItemState(StrEnum):
 
 S = ItemState
 ALLOWED = {"decide": {S.awaiting_dispatch}, "declare": {S.decided}, "allocate": {S.exchange_pool},
-           "ship": {S.declared}, "deliver": {S.shipped}}
+           "ship": {S.declared}, "deliver": {S.shipped},
+           # 删改单: a decision changes until the exit is declared; an exit is cancelled until its shipment leaves
+           # (a disposal's exit, recorded at its declaration, is reversed in the ledger by its own line)
+           "amend_decision": {S.decided, S.exchange_pool}, "cancel_exit": {S.declared, S.disposed}}
 
 
 @dataclass
@@ -57,6 +61,7 @@ class DispatchItem:
     decided_at: datetime | None = None
     exit_documents: dict[str, str] = field(default_factory=dict)
     tax: dict = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)   # amendments and cancellations: who, when, why, what
     version: int = 1
 
     def _check(self, action: str) -> None:
@@ -80,19 +85,43 @@ class DispatchItem:
 
     def decide(self, d: Destination, country: str | None, at: datetime) -> None:
         self._check("decide")
+        self._choose(d, country, at)
+
+    def _choose(self, d: Destination, country: str | None, at: datetime) -> None:
+        if country is not None and (wrong := iso.check_country(country)):
+            raise RuleViolation(wrong, field="destination_country")
         dest.check(self.case(), d)
-        self.destination_country = self._country_for(d, country)
+        owners = self.origin_country if self.origin == "foreign" else "CN"
+        self.destination_country = dest.country_for(d, country, owners)
         self.destination, self.decided_at = d, at
         self.state = S.exchange_pool if d is Destination.exchange_pool else S.decided
 
-    def _country_for(self, d: Destination, country: str | None) -> str | None:
-        if d is Destination.re_export:
-            if not country or country == "CN":
-                raise RuleViolation("re-export needs a destination country outside China", field="destination_country")
-            return country
-        if d is Destination.return_to_owner:
-            return self.origin_country if self.origin == "foreign" else "CN"
-        return None if d in (Destination.exchange_pool, Destination.destruction) else "CN"
+    def amend_decision(self, d: Destination, country: str | None, reason: str, actor: str, at: datetime) -> dict:
+        """Change the destination until the exit is declared; the change is kept in ``history``."""
+        self._check("amend_decision")
+        _need_reason("amend decision", reason)
+        before = {"destination": self.destination.value if self.destination else None,
+                  "destination_country": self.destination_country}
+        self._choose(d, country, at)
+        self.tax = {}
+        return self._audit("decision_amended", reason, actor, at, before=before,
+                           after={"destination": d.value, "destination_country": self.destination_country})
+
+    def cancel_exit(self, reason: str, actor: str, at: datetime) -> dict:
+        """Cancel the exit declaration (删单) until the item has left; it goes back to decided, its documents kept in
+        ``history``. A disposal's exit line is reversed by the caller (its own ledger line)."""
+        self._check("cancel_exit")
+        _need_reason("cancel exit", reason)
+        entry = self._audit("exit_cancelled", reason, actor, at, state=self.state.value,
+                            documents=dict(self.exit_documents))
+        self.exit_documents, self.state = {}, S.decided
+        self.tax = {k: v for k, v in self.tax.items() if k != "final"}
+        return entry
+
+    def _audit(self, action: str, reason: str, actor: str, at: datetime, **what: object) -> dict:
+        entry = {"action": action, "at": at.isoformat(), "actor": actor, "reason": reason, **what}
+        self.history = [*self.history, entry]
+        return entry
 
     def declare_exit(self, documents: dict[str, str], tax: dict, at: datetime) -> None:
         self._check("declare")
@@ -119,3 +148,8 @@ class DispatchItem:
     def deliver(self) -> None:
         self._check("deliver")
         self.state = S.delivered
+
+
+def _need_reason(action: str, reason: str) -> None:
+    if not reason.strip():
+        raise RuleViolation(f"{action} needs a reason (it is audited)", field="reason")

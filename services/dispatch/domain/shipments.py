@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from services.kit import iso
 from services.kit.errors import Conflict, RuleViolation
 
 INCOTERMS = {"EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"}
@@ -37,7 +38,8 @@ class Shipment:
 
     def check(self, countries: frozenset[str]) -> None:
         if self.destination_country not in countries:
-            raise RuleViolation(f"unknown ISO 3166 country {self.destination_country!r}", field="destination_country")
+            raise RuleViolation(iso.check_country(self.destination_country) or
+                                f"unknown ISO 3166 country {self.destination_country!r}", field="destination_country")
         if self.incoterm not in INCOTERMS:
             raise RuleViolation(f"incoterm {self.incoterm!r} is not an Incoterms 2020 rule: "
                                 f"{', '.join(sorted(INCOTERMS))}", field="incoterm")

@@ -114,6 +114,12 @@ async def decided(e: d.DestinationDecided, repo: DashboardRepository) -> Change:
                   state=state, values={"destination": e.destination, "destination_country": e.destination_country})
 
 
+async def amended(e: d.DestinationAmended, _repo: DashboardRepository) -> Change:
+    state = "exchange_pool" if e.destination == "exchange_pool" else "decided"
+    return Change(e.item_id, e.decided_at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="dispatch",
+                  state=state, values={"destination": e.destination, "destination_country": e.destination_country})
+
+
 def item_state(state: str, at: str, stage: str = "dispatch") -> ToChange:
     async def change(e: Any, _repo: DashboardRepository) -> Change:
         return Change(e.item_id, getattr(e, at), e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=stage,
@@ -179,6 +185,8 @@ _BY_EVENT: dict[type, ToChange] = {
     d.ItemCustomsCleared: item_state("customs_cleared", "at"),
     d.ItemShipped: shipped,
     d.ItemDelivered: delivered,
+    d.DestinationAmended: amended,
+    d.ExitCancelled: item_state("decided", "at"),
 }
 DASHBOARD_HANDLERS: dict[str, Handler] = {REGISTRY.type_of(t): handler(f) for t, f in _BY_EVENT.items()}
 

@@ -70,7 +70,7 @@ async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDoc
         uow.actor, now = actor, datetime.now(timezone.utc)
         item = await load(uow, item_id)
         if item.state is ItemState.decided and item.destination:
-            exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode)
+            exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode, item.origin or "foreign")
         documents = {k: v for k, v in asdict(doc).items() if v}
         final = None
         if taxes.applies(item, item.destination):

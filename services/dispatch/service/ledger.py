@@ -114,6 +114,20 @@ async def set_aside_rejected(uow: UoW, *, unit_id: str, owner_id: str, documents
                               source=source, owner_id=owner_id, note=f"rejected: {reason}")
 
 
+def is_reversal(line: Line) -> bool:
+    """A cancelled exit's counter-line: received back, with the cancelled declaration's documents (``cancels_*``)."""
+    return line.movement is Movement.received and any(k.startswith("cancels_") for k in line.documents)
+
+
+async def unreversed_exit(uow: UoW, item_id: str) -> tuple[Category, int] | None:
+    """The category and quantity of the item's exits that no reversal line has brought back yet, if any."""
+    net: dict[Category, int] = {}
+    for ln in await _repo(uow).find(LineFilter(item_id=item_id), 10_000, 0):
+        if ln.movement in ledger.EXITS or is_reversal(ln):
+            net[ln.category] = net.get(ln.category, 0) + (-ln.quantity if is_reversal(ln) else ln.quantity)
+    return next(((c, q) for c, q in net.items() if q > 0), None)
+
+
 async def holding(uow: UoW, item_id: str) -> dict[Category, int]:
     """Where the item is on hand now (categories with a positive balance), inside the caller's unit of work."""
     return {c: q for c, q in (await _repo(uow).on_hand(item_id)).items() if q > 0}

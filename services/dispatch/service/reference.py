@@ -18,8 +18,9 @@ async def put_duty_rate(uow: DispatchUnitOfWork, hs_prefix: str, rate: Decimal, 
 
 
 async def put_fx_rate(uow: DispatchUnitOfWork, currency: str, valid_from: date, rate: Decimal, actor: str) -> None:
-    if currency not in currencies() or currency == "CNY":
-        raise RuleViolation(f"unknown or non-foreign ISO 4217 currency {currency!r}", field="currency")
+    wrong = iso.check_currency(currency) or (currency == "CNY" and "CNY is the base: rates are CNY per foreign unit")
+    if wrong:
+        raise RuleViolation(wrong, field="currency")
     async with uow:
         await uow.reference.put_fx_rate(currency, valid_from, rate, actor)
         await uow.commit()

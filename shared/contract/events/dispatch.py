@@ -107,3 +107,30 @@ class ItemDelivered(ItemStep):
     """The item's shipment was delivered."""
     shipment: ShipmentFacts
     at: datetime
+
+
+@REGISTRY.register(f"{NS}.item.destination_amended", 1, DISPATCH_EVENTS)
+class DestinationAmended(ItemStep):
+    """The dispatch desk changed a destination decision before the exit was declared (删改单), with its reason."""
+    previous_destination: Destination | None = None
+    previous_destination_country: str | None = None
+    destination: Destination
+    destination_country: str | None = None
+    tax_estimate: TaxAssessment | None = None
+    reason: str = Field(description="why the decision changed (audited)")
+    actor: str | None = Field(None, description="who changed it (also the event's ce_actor)")
+    decided_at: datetime = Field(description="when the amended decision was made")
+
+
+@REGISTRY.register(f"{NS}.item.exit_cancelled", 1, DISPATCH_EVENTS)
+class ExitCancelled(ItemStep):
+    """The item's exit declaration was cancelled (删单) before it left; the item is back to decided. A disposal's
+    exit line is reversed in the ledger by a line of its own (``ledger_reversed``)."""
+    destination: Destination
+    documents: dict[str, str] = Field(description="the cancelled declaration's documents")
+    reference: str | None = Field(None, description="the customs platform's receipt of the cancellation")
+    shipment_id: str | None = Field(None, description="the open shipment the item was taken out of")
+    ledger_reversed: bool = False
+    reason: str = Field(description="why the declaration was cancelled (audited)")
+    actor: str | None = Field(None, description="who cancelled it (also the event's ce_actor)")
+    at: datetime = Field(description="when it was cancelled")
