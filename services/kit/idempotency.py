@@ -77,7 +77,7 @@ class Idempotency:
         if isinstance(claim, Response):
             await claim(scope, receive, send)
             return
-        sent: dict[str, Any] = {"status": 500, "body": b""}
+        sent: dict[str, Any] = {"status": 500, "body": b"", "remembered": False}
 
         async def replay_body() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -87,12 +87,16 @@ class Idempotency:
                 sent["status"] = message["status"]
             elif message["type"] == "http.response.body":
                 sent["body"] += message.get("body", b"")
+                if not message.get("more_body", False):  # remembered before the caller has the answer,
+                    sent["remembered"] = True             # so its next retry is a replay, not a 409
+                    await self._remember(ident, claim, sent["status"], sent["body"])
             await send(message)
 
         try:
             await self.app(scope, replay_body, capture)
         finally:
-            await self._remember(ident, claim, sent["status"], sent["body"])
+            if not sent["remembered"]:
+                await self._remember(ident, claim, sent["status"], sent["body"])
 
     async def _claim(self, ident: dict[str, str], digest: str) -> Response | datetime:
         """Our claim's time, or the answer to give instead: a replay, 409 in progress, 422 other body."""
