@@ -21,6 +21,9 @@ class IntakeSettings(ServiceSettings):
     entry_record_list_pattern: str = r"^[A-Z0-9]{18}$"
     customs_declaration_pattern: str = r"^\d{18}$"
     gate_pass_pattern: str = r"^[A-Z0-9]{10,24}$"
+    # years after the current one (in China) that an inventory list number's year may be: 0 refuses any
+    # later year; 1 tolerates a clock behind the customs platform's at New Year
+    document_year_tolerance: int = Field(0, ge=0, le=5)
 
     @field_validator("inspection_rates")
     @classmethod

@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import AsyncIterator, Iterable
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
-from services.kit.errors import DomainError
+from services.kit.errors import DomainError, error_body, validation_errors
 from services.kit.runtime import Runtime, settle_gc
 
 
@@ -40,6 +42,7 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.state.runtime = rt
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     for r in routers:  # first: a request is matched against the routes in order, the service's own are hot
         app.include_router(r)
     ops.install(app, rt)
@@ -63,5 +66,10 @@ async def _stop(task: asyncio.Task[None], timeout: float) -> None:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    body = {"detail": exc.message, **({"context": exc.details} if exc.details else {})}
-    return JSONResponse(body, status_code=exc.status)
+    return JSONResponse(error_body(exc), status_code=exc.status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 body, with what it quotes of the input capped (a 5 MB field is not echoed back)."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_errors(jsonable_encoder(exc.errors()))}, status_code=422)

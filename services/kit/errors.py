@@ -36,3 +36,44 @@ def illegal_transition(what: str, action: str, state: str, allowed_from: list[st
                     + (f"; allowed now: {', '.join(more['allowed_transitions']) or 'nothing (closed)'}"
                        if "allowed_transitions" in more else ""),
                     state=state, allowed_from=allowed_from, **more)
+
+
+# what an error message may quote of the caller's input: enough to recognise it, never megabytes echoed back
+MAX_QUOTED = 200
+MAX_ITEMS = 20
+
+
+def quote(value: object, limit: int = MAX_QUOTED) -> str:
+    """``repr(value)`` for a message, cut at ``limit`` characters with a note of the full length."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters in all)"
+
+
+def capped(value: Any, limit: int = MAX_QUOTED, items: int | None = MAX_ITEMS) -> Any:
+    """A JSON-like value with every string cut at ``limit`` characters and, unless ``items`` is None, every
+    list or mapping at ``items`` entries, each cut noted: what an error body quotes of the input stays small."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else f"{value[:limit]}... ({len(value)} characters in all)"
+    if isinstance(value, dict):
+        kept = list(value.items())[:items]
+        out = {capped(str(k), limit, items): capped(v, limit, items) for k, v in kept}
+        return out | ({"...": f"{len(value)} entries in all"} if len(kept) < len(value) else {})
+    if isinstance(value, (list, tuple)):
+        head = [capped(v, limit, items) for v in list(value)[:items]]
+        return head + ([f"... ({len(value)} items in all)"] if len(head) < len(value) else [])
+    return value
+
+
+MAX_MESSAGE = 4000  # a refusal naming many problems is long; one that quotes megabytes of input is cut
+
+
+def error_body(exc: DomainError) -> dict[str, Any]:
+    """The JSON body of a refusal: ``detail`` (the message) and ``context``, both capped."""
+    body: dict[str, Any] = {"detail": capped(exc.message, MAX_MESSAGE)}
+    return body | ({"context": capped(exc.details, 1000, None)} if exc.details else {})
+
+
+def validation_errors(errors: Any) -> list[Any]:
+    """Pydantic's error list as FastAPI answers it, with the quoted ``input`` (and ``ctx``) capped."""
+    return [capped(e, MAX_QUOTED) | {"msg": capped(e.get("msg", ""), 1000)} if isinstance(e, dict) else e
+            for e in errors]

@@ -19,11 +19,13 @@ router = APIRouter(prefix="/v1/declarations", tags=["customs"])
 
 class DeclarationIn(BaseModel):
     unit_ids: list[str] = Field(min_length=1, max_length=500)
-    bonded_inventory_list_no: str = Field(description="18 characters: QD + district(4) + year(2) + I/E + seq(9)")
-    supervision_mode: str = Field("1371", description="1371 bonded repair")
-    entry_record_list_no: str | None = Field(None, description="foreign units only")
-    export_declaration_no: str | None = Field(None, description="domestic units: the owner's 1300 declaration")
-    gate_pass_no: str
+    bonded_inventory_list_no: str = Field(max_length=100,
+                                          description="18 characters: QD + district(4) + year(2) + I + seq(9)")
+    supervision_mode: str = Field("1371", max_length=10, description="1371 bonded repair")
+    entry_record_list_no: str | None = Field(None, max_length=100, description="foreign units only")
+    export_declaration_no: str | None = Field(None, max_length=100,
+                                              description="domestic units: the owner's 1300 declaration")
+    gate_pass_no: str = Field(max_length=100)
     gate_pass_type: GatePassType
 
 

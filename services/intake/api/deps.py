@@ -22,7 +22,8 @@ async def get_rates(request: Request) -> dict[CreditTier, float]:
 
 async def get_formats(request: Request) -> DocumentFormats:
     s = request.app.state.runtime.d.settings
-    return DocumentFormats(s.entry_record_list_pattern, s.customs_declaration_pattern, s.gate_pass_pattern)
+    return DocumentFormats(s.entry_record_list_pattern, s.customs_declaration_pattern, s.gate_pass_pattern,
+                           s.document_year_tolerance)
 
 
 def own_scope(principal: Principal, owner_id: str) -> None:

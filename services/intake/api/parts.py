@@ -5,12 +5,12 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from services.intake.api.deps import Clerk, UoW
+from services.intake.api.deps import Clerk, Formats, UoW
 from services.intake.domain.parts import PartsReceipt
 from services.intake.domain.units import Origin
 from services.intake.service import parts
@@ -18,19 +18,26 @@ from services.intake.service import parts
 router = APIRouter(prefix="/v1/parts-receipts", tags=["parts"])
 
 
+DocKey = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+DocNumber = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
 class PartsReceiptIn(BaseModel):
     part_number: str = Field(min_length=1, max_length=100)
     lot: str = Field(min_length=1, max_length=100)
     quantity: int = Field(ge=1, le=1_000_000)
     unit_value: Decimal = Field(max_digits=16, decimal_places=2)
-    currency: str = Field(max_length=3)
+    currency: str = Field(max_length=3, description="ISO 4217, a real currency")
     hs_code: str = Field(max_length=20)
     origin: Origin
     bonded: bool = True
-    documents: dict[str, str] = Field(default_factory=dict, description="e.g. bonded_inventory_list, gate_pass")
+    documents: dict[DocKey, DocNumber] = Field(
+        default_factory=dict, max_length=20,
+        description="bonded_inventory_list (required when bonded: an entry list, QD + district(4) + year(2) + I + "
+                    "seq(9)), gate_pass (its configured format), others kept as given")
 
 
 @router.post("", status_code=201, summary="Receive spare parts into bonded (or duty-paid) stock")
-async def receive(body: PartsReceiptIn, uow: UoW, who: Clerk) -> dict[str, Any]:
+async def receive(body: PartsReceiptIn, uow: UoW, who: Clerk, formats: Formats) -> dict[str, Any]:
     receipt = PartsReceipt(id=str(uuid.uuid4()), received_at=datetime.now(timezone.utc), **body.model_dump())
-    return asdict(await parts.receive(uow, receipt, who.actor))
+    return asdict(await parts.receive(uow, receipt, formats, who.actor))

@@ -52,7 +52,7 @@ class RequestedUnitIn(BaseModel):
 
 class RepairRequestIn(BaseModel):
     owner_id: str = Field(min_length=1, max_length=64)
-    origin: str = Field(description="ISO 3166-1 alpha-2 country of the units, or 'domestic'")
+    origin: str = Field(max_length=20, description="ISO 3166-1 alpha-2 country of the units, or 'domestic'")
     units: list[RequestedUnitIn] = Field(max_length=500)
 
 

@@ -12,7 +12,7 @@ from services.intake.api.schemas import RepairRequestIn, RepairRequestOut, UnitH
 from services.intake.db.units import UnitFilter
 from services.intake.domain.requests import RequestedUnit
 from services.intake.domain.units import UnitState
-from services.intake.service import queries, receipts, requests
+from services.intake.service import queries, receipts, requests, withdrawals
 from services.kit.auth import Role
 
 router = APIRouter(prefix="/v1", tags=["units"])
@@ -31,6 +31,10 @@ class ResolutionIn(BaseModel):
 
 class RejectionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
+
+
+class WithdrawalIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000, description="why the pre-alerted unit will not come")
 
 
 @router.post("/repair-requests", status_code=201, response_model=RepairRequestOut,
@@ -58,6 +62,13 @@ async def resolve(unit_id: str, body: ResolutionIn, uow: UoW, who: Clerk) -> Uni
              summary="Reject and return a unit (4500 before customs release, 4561 after)")
 async def reject(unit_id: str, body: RejectionIn, uow: UoW, who: Clerk) -> UnitOut:
     return UnitOut.of(await receipts.reject(uow, unit_id, body.reason, who.actor))
+
+
+@router.post("/units/{unit_id}/withdrawal", response_model=UnitOut,
+             summary="Withdraw a pre-alerted unit that never arrived (only while announced); its serial is freed")
+async def withdraw(unit_id: str, body: WithdrawalIn, uow: UoW, who: ClerkOrPartner) -> UnitOut:
+    by_owner = who.owner_id if who.role is Role.partner else None
+    return UnitOut.of(await withdrawals.withdraw(uow, unit_id, body.reason, by_owner, who.actor))
 
 
 @router.post("/units/{unit_id}/release", response_model=UnitOut, summary="Release a received unit to repair")

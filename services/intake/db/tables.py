@@ -102,7 +102,7 @@ class UnitRow(Audited, Base):
     __table_args__ = (
         Index("ix_units_serial_number", "serial_number"),
         # a serial is in the zone once: concurrent requests cannot both announce it; once the unit is
-        # rejected or has left the zone, the same serial may come back for another repair
+        # rejected, withdrawn or has left the zone, the same serial may come back for another repair
         Index("uq_units_serial_in_zone", "serial_number", unique=True,
               sqlite_where=text(SERIAL_IN_ZONE), postgresql_where=text(SERIAL_IN_ZONE)),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.intake.domain.documents import DocumentFormats, GatePassType, check_inventory_list
+from services.intake.domain.documents import DocumentFormats, GatePassType
 from services.intake.domain.inspection import Method, Selection
 from services.intake.domain.units import Origin
 from services.kit.errors import Conflict, RuleViolation
@@ -33,7 +33,7 @@ class Declaration:
     version: int = 1
 
     def check(self, formats: DocumentFormats) -> None:
-        check_inventory_list(self.bonded_inventory_list_no, "I")
+        formats.check_inventory_list(self.bonded_inventory_list_no, "I", self.declared_at)
         formats.check("gate_pass", self.gate_pass_no, "gate_pass_no")
         if self.supervision_mode != BONDED_REPAIR:
             raise RuleViolation(f"supervision mode {self.supervision_mode!r} does not fit bonded repair entry; "

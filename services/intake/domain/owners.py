@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from services.intake.domain.codes import Reference
 from services.kit.errors import RuleViolation
 
 
@@ -39,8 +40,7 @@ class Owner:
     contacts: list[Contact] = field(default_factory=list)
     version: int = 1
 
-    def check(self, countries: frozenset[str]) -> None:
-        if self.country not in countries:
-            raise RuleViolation(f"unknown ISO 3166 country {self.country!r}", field="country")
+    def check(self, ref: Reference) -> None:
+        ref.check_country(self.country)
         if self.kind is OwnerKind.domestic and self.country != "CN":
             raise RuleViolation("a domestic owner is in CN", field="country")

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from services.intake.domain.codes import Reference
+from services.intake.domain.documents import DocumentFormats
 from services.intake.domain.units import HS_CODE, Origin
-from services.kit.errors import RuleViolation
+from services.kit.errors import RuleViolation, quote
 
 
 @dataclass
@@ -23,14 +25,25 @@ class PartsReceipt:
     bonded: bool = True
     documents: dict[str, str] = field(default_factory=dict)
 
-    def check(self, currencies: frozenset[str]) -> None:
+    def check(self, ref: Reference, formats: DocumentFormats) -> None:
         if self.quantity < 1:
             raise RuleViolation("quantity must be at least 1", field="quantity")
         if self.unit_value <= 0:
             raise RuleViolation("unit value must be positive", field="unit_value")
-        if self.currency not in currencies:
-            raise RuleViolation(f"unknown ISO 4217 currency {self.currency!r}", field="currency")
+        ref.check_currency(self.currency)
         if not HS_CODE.match(self.hs_code):
-            raise RuleViolation(f"malformed HS code {self.hs_code!r}: 10 digits expected", field="hs_code")
+            raise RuleViolation(f"malformed HS code {quote(self.hs_code)}: 10 digits expected", field="hs_code")
         if self.origin is Origin.domestic and self.bonded:
             raise RuleViolation("domestic parts are not bonded; set bonded=false", field="bonded")
+        self.check_documents(formats)
+
+    def check_documents(self, formats: DocumentFormats) -> None:
+        """A bonded receipt enters on an entry (I) inventory list; every number given has its format."""
+        inventory_list, gate_pass = self.documents.get("bonded_inventory_list"), self.documents.get("gate_pass")
+        if self.bonded and not inventory_list:
+            raise RuleViolation("bonded parts enter on a bonded inventory list: documents.bonded_inventory_list "
+                                "is required", field="documents.bonded_inventory_list")
+        if inventory_list is not None:
+            formats.check_inventory_list(inventory_list, "I", self.received_at, "documents.bonded_inventory_list")
+        if gate_pass is not None:
+            formats.check("gate_pass", gate_pass, "documents.gate_pass")

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.intake.domain.catalogue import Catalogue
+from services.intake.domain.codes import Reference
 from services.intake.domain.owners import Owner
 from services.intake.domain.units import HS_CODE, Origin
-from services.kit.errors import DomainError, RuleViolation
+from services.kit.errors import DomainError, RuleViolation, quote
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,6 @@ class RequestedUnit:
     fault_description: str = ""
     warranty: bool = False
     maker_group: str | None = None  # the group whose own product this is (own-products-only entries)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """ISO code lists the rules check against (loaded by the service layer)."""
-    countries: frozenset[str]
-    currencies: frozenset[str]
 
 
 @dataclass
@@ -47,8 +41,8 @@ class Refusal:
 def origin_of(origin: str, ref: Reference, refusal: Refusal) -> tuple[Origin, str | None]:
     if origin == "domestic":
         return Origin.domestic, None
-    if origin not in ref.countries:
-        refusal.add("origin", f"unknown ISO 3166 country {origin!r} (or 'domestic')")
+    if problem := ref.country_problem(origin):
+        refusal.add("origin", f"{problem}; or 'domestic'")
     elif origin == "CN":
         refusal.add("origin", "units from the domestic area use origin 'domestic', not 'CN'")
     return Origin.foreign, origin
@@ -62,16 +56,16 @@ def check_units(units: list[RequestedUnit], owner: Owner, catalogue: Catalogue, 
     for i, u in enumerate(units):
         at = f"units[{i}]"
         if u.serial_number in serials_in_zone:
-            refusal.add(f"{at}.serial_number", f"serial {u.serial_number!r} is already in the zone")
+            refusal.add(f"{at}.serial_number", f"serial {quote(u.serial_number)} is already in the zone")
         if u.serial_number in seen:
-            refusal.add(f"{at}.serial_number", f"serial {u.serial_number!r} appears twice in this request")
+            refusal.add(f"{at}.serial_number", f"serial {quote(u.serial_number)} appears twice in this request")
         seen.add(u.serial_number)
-        if u.currency not in ref.currencies:
-            refusal.add(f"{at}.currency", f"unknown ISO 4217 currency {u.currency!r}")
+        if problem := ref.currency_problem(u.currency):
+            refusal.add(f"{at}.currency", problem)
         if u.declared_value <= 0:
             refusal.add(f"{at}.declared_value", "declared value must be positive")
         if not HS_CODE.match(u.hs_code):
-            refusal.add(f"{at}.hs_code", f"malformed HS code {u.hs_code!r}: 10 digits expected")
+            refusal.add(f"{at}.hs_code", f"malformed HS code {quote(u.hs_code)}: 10 digits expected")
             continue
         try:
             catalogue.decide(u.hs_code, owner.group, u.maker_group)

@@ -21,6 +21,7 @@ class UnitState(StrEnum):
     released_to_repair = "released_to_repair"
     rejected = "rejected"
     exited = "exited"                        # shipped out of the zone (dispatch's fact); its serial may return
+    withdrawn = "withdrawn"                  # pre-alerted, never arrived, withdrawn: no customs movement at all
 
 
 class Origin(StrEnum):
@@ -29,16 +30,16 @@ class Origin(StrEnum):
 
 
 S = UnitState
-GONE = (S.rejected, S.exited)  # no longer in the zone's care: the serial number may be announced again
+GONE = (S.rejected, S.exited, S.withdrawn)  # no longer in the zone's care: the serial number may be announced again
 ALLOWED = {  # action -> states it may start from
     "declare": {S.announced}, "inspect": {S.inspection_pending}, "receive": {S.declared},
     "resolve": {S.discrepancy}, "release": {S.received},
     "reject": {S.declared, S.inspection_pending, S.discrepancy, S.received},
-    "exit": {S.released_to_repair},
+    "exit": {S.released_to_repair}, "withdraw": {S.announced},
 }
 LOCATION = {S.announced: "not arrived", S.declared: "zone gate", S.inspection_pending: "inspection area",
             S.discrepancy: "quarantine", S.received: "awaiting repair", S.released_to_repair: "in repair",
-            S.rejected: "return area", S.exited: "left the zone"}
+            S.rejected: "return area", S.exited: "left the zone", S.withdrawn: "never arrived"}
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,13 @@ class Unit:
             return False
         self._move("exit", S.exited, at, actor, note, documents)
         return True
+
+    def withdraw(self, reason: str, at: datetime, actor: str) -> None:
+        """A pre-alerted unit that never arrived leaves the books; only before its customs entry."""
+        if not reason.strip():
+            raise RuleViolation("a withdrawal needs a reason", field="reason")
+        self._move("withdraw", S.withdrawn, at, actor, reason)
+        self.rejection_reason = reason
 
     def reject(self, reason: str, at: datetime, actor: str) -> str:
         """Refuse the unit; returns the return mode: 4500 before customs release, 4561 after."""

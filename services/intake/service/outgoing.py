@@ -69,6 +69,10 @@ def rejected(u: Unit, at: datetime) -> ev.UnitRejected:
                            rejected_at=at)
 
 
+def withdrawn(u: Unit, at: datetime) -> ev.UnitWithdrawn:
+    return ev.UnitWithdrawn(**_step(u), serial_number=u.serial_number, reason=u.rejection_reason or "", at=at)
+
+
 def released(u: Unit) -> ev.UnitReleasedToRepair:
     assert u.released_at is not None
     return ev.UnitReleasedToRepair(**_facts(u), warranty=u.warranty, fault_description=u.fault_description,

@@ -9,7 +9,7 @@ from services.kit.errors import NotFound
 
 async def register(uow: IntakeUnitOfWork, owner: Owner, actor: str) -> Owner:
     async with uow:
-        owner.check(iso_reference().countries)
+        owner.check(iso_reference())
         await uow.owners.add(owner, actor)
         await uow.commit()
         return owner
@@ -23,7 +23,7 @@ async def update(uow: IntakeUnitOfWork, owner_id: str, changes: dict, expected_v
             owner.version = expected_version  # optimistic lock against what the caller saw
         for key, value in changes.items():
             setattr(owner, key, value)
-        owner.check(iso_reference().countries)
+        owner.check(iso_reference())
         await uow.owners.save(owner, actor)
         await uow.commit()
         return owner

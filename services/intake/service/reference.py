@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.intake.domain.requests import Reference
+from services.intake.domain.codes import Reference
 from services.kit import iso
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.kit.auth import Principal, Role, require
-from services.kit.errors import Forbidden, RuleViolation
+from services.kit.errors import Forbidden, RuleViolation, quote
 from services.repair.service.uow import RepairUnitOfWork
 from services.repair.settings import RepairSettings
 
@@ -26,7 +26,7 @@ def expected_version(if_match: Annotated[str | None, Header(
         return None
     found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', if_match)
     if not found:
-        raise RuleViolation(f"If-Match must carry a work order version, e.g. \"3\"; got {if_match!r}")
+        raise RuleViolation(f"If-Match must carry a work order version, e.g. \"3\"; got {quote(if_match)}")
     return int(found.group(1))
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from services.kit.errors import RuleViolation
+from services.kit import iso
+from services.kit.errors import RuleViolation, quote
 
 
 class QuoteStatus(StrEnum):
@@ -48,7 +49,8 @@ class Quote:
         if self.repair_fee < 0 or self.parts_estimate < 0:
             raise RuleViolation("repair fee and parts estimate cannot be negative", field="repair_fee")
         if self.currency not in currencies:
-            raise RuleViolation(f"unknown ISO 4217 currency {self.currency!r}", field="currency")
+            problem = iso.check_currency(self.currency) if len(self.currency) <= 3 else None
+            raise RuleViolation(problem or f"unknown ISO 4217 currency {quote(self.currency)}", field="currency")
 
     @property
     def total(self) -> Decimal:

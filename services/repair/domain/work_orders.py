@@ -77,10 +77,10 @@ class WorkOrder:
         self._do("diagnose", at, actor, "no fault found" if d.no_fault_found else ", ".join(d.failure_codes))
 
     def issue_quote(self, q: Quote, currencies: frozenset[str], skip: SkipReason | None, actor: str) -> None:
+        q.check(currencies)  # at the door: a bad amount or currency is refused whatever the state
         self.check("issue_quote")
         if self.diagnosis is None:
             raise Conflict(f"work order {self.id} has no diagnosis yet; record it before quoting")
-        q.check(currencies)
         self.quote = q.skipped(skip) if skip else q
         if skip:
             self._do("skip_quote", q.issued_at, actor, f"no owner approval needed: {skip.value}")
@@ -90,10 +90,11 @@ class WorkOrder:
     def decide_quote(self, approve: bool, by_owner: str | None, note: str, at: datetime, actor: str) -> None:
         if by_owner is not None and by_owner != self.owner_id:
             raise Forbidden(f"owner {by_owner} cannot decide on a quote for another owner's unit")
-        self.check("approve_quote")
+        action = "approve_quote" if approve else "decline_quote"  # a refusal names the action asked for
+        self.check(action)
         assert self.quote is not None
         self.quote = self.quote.decided(approve, actor, at, note)
-        self._do("approve_quote" if approve else "decline_quote", at, actor, note)
+        self._do(action, at, actor, note)
 
     def request_parts(self, note: str, at: datetime, actor: str) -> None:
         self._do("request_parts", at, actor, note)

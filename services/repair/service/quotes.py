@@ -15,9 +15,11 @@ async def issue(uow: RepairUnitOfWork, work_order_id: str, repair_fee: Decimal, 
                 currency: str, actor: str, expected_version: int | None = None) -> WorkOrder:
     async with uow:
         uow.actor, at = actor, now()
+        q = Quote(repair_fee, parts_estimate, currency, at, actor)
+        q.check(currencies())  # at the door, before the work order is read
         wo = await load(uow, work_order_id, expected_version)
         skip = skip_reason(wo.warranty, await uow.reference.agreement(wo.owner_id))
-        wo.issue_quote(Quote(repair_fee, parts_estimate, currency, at, actor), currencies(), skip, actor)
+        wo.issue_quote(q, currencies(), skip, actor)
         await save(uow, wo, actor, at)
         uow.publish(outgoing.quote_issued(wo))
         await uow.commit()

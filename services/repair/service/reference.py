@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from services.kit import iso
-from services.kit.errors import RuleViolation
+from services.kit.errors import RuleViolation, quote
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
 from services.repair.service.common import now
@@ -22,7 +22,7 @@ async def failure_codes(uow: RepairUnitOfWork, active_only: bool = False) -> lis
 
 async def put_failure_code(uow: RepairUnitOfWork, code: FailureCode, actor: str) -> FailureCode:
     if not CODE.match(code.code):
-        raise RuleViolation(f"failure code {code.code!r}: 1 to 32 capitals, digits, '_' or '-'", field="code")
+        raise RuleViolation(f"failure code {quote(code.code)}: 1 to 32 capitals, digits, '_' or '-'", field="code")
     if not code.description.strip():
         raise RuleViolation("a failure code needs a description", field="description")
     async with uow:

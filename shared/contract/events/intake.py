@@ -111,6 +111,14 @@ class UnitRejected(UnitStep):
     rejected_at: datetime
 
 
+@REGISTRY.register(f"{NS}.unit.withdrawn", 1, INTAKE_EVENTS)
+class UnitWithdrawn(UnitStep):
+    """A pre-alerted unit that never arrived was withdrawn: no customs movement, its serial may be announced again."""
+    serial_number: str
+    reason: str
+    at: datetime = Field(description="when the unit was withdrawn")
+
+
 @REGISTRY.register(f"{NS}.unit.released_to_repair", 1, INTAKE_EVENTS)
 class UnitReleasedToRepair(UnitFacts):
     """A received unit was handed over to the repair centre."""
