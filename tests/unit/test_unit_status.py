@@ -64,3 +64,14 @@ def test_a_late_event_of_an_earlier_stage_does_not_move_the_unit_back():
     s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1"}, "fab-a", T)
     s = apply(s, R + "work_order.state_changed.v1", {"unit_id": "u1", "to_state": "testing"}, "fab-a", T)
     assert (s.stage, s.state) == ("dispatch", "awaiting_dispatch")
+
+
+def test_withdrawal_amendment_and_cancellation_move_the_status():
+    s = fold((I + "unit.announced.v1", {"serial_number": "SN1"}), (I + "unit.withdrawn.v1", {}))
+    assert (s.stage, s.state) == ("intake", "withdrawn")
+    d = fold((D + "unit.awaiting_dispatch.v1", {}), (D + "item.exit_declared.v1", {"item_kind": "unit"}))
+    assert d.state == "exit_declared"
+    d = apply(d, D + "item.exit_cancelled.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
+    assert (d.stage, d.state) == ("dispatch", "destination_decided")
+    d = apply(d, D + "item.destination_amended.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
+    assert (d.stage, d.state) == ("dispatch", "destination_decided")

@@ -16,9 +16,11 @@ INTAKE, REPAIR, DISPATCH = "com.bondline.intake.", "com.bondline.repair.", "com.
 _INTAKE_STATES = {
     "unit.announced": "announced", "unit.declared": "declared", "unit.inspection_selected": "inspection_selected",
     "unit.received": "received", "unit.discrepancy_found": "discrepancy", "unit.discrepancy_resolved": "received",
+    "unit.withdrawn": "withdrawn",
 }
 _DISPATCH_STATES = {
     "item.destination_decided": "destination_decided", "item.exit_declared": "exit_declared",
+    "item.destination_amended": "destination_decided", "item.exit_cancelled": "destination_decided",
     "item.customs_cleared": "customs_cleared", "item.shipped": "shipped", "item.allocated": "allocated",
 }
 _LEFT_STATES = {"item.delivered": "delivered", "item.disposed": "disposed"}
