@@ -27,7 +27,7 @@ FAST_GAP_CHECKS = {f"{n.upper()}_{k}": v for n in NAMES for k, v in
 class Outcome:
     tally: Tally
     recover_s: float | None  # from the end of the fault until the last unit completed; None: not all did
-    settle_s: float | None   # from the end of the load until the last unit completed
+    settle_s: float | None   # from the last unit released until the last unit completed
     load_s: float = 0.0      # how long releasing the units took
     slowest_s: float = 0.0   # the longest one unit took to release at intake
     loader_errors: list[str] = field(default_factory=list)
@@ -52,8 +52,8 @@ def run(stack: Stack, inject: Inject, units: int = 200, timeout: float = 240, ta
         said = inject() or []
         fault_end = time.monotonic()
         load.join_release(timeout + 600)
-        load_end = time.monotonic()
-        done_at = _settle(stack, load, load_end + timeout)
+        load_end = load.ended_at or time.monotonic()
+        done_at = _settle(stack, load, time.monotonic() + timeout)
     finally:
         load.finish()
     with httpx.Client(timeout=60) as client:

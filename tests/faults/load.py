@@ -17,6 +17,7 @@ class Load:
         self.stack, self.owner, self.prefix, self.units, self.rate = stack, owner, serial_prefix, units, rate
         self.unit_ids: list[str] = []
         self.slowest_s = 0.0  # the longest one unit took to release (a stalled API shows here)
+        self.ended_at = 0.0   # time.monotonic() when the last unit was released (or given up)
         self.errors: list[str] = []
         self.released_all, self.stop = threading.Event(), threading.Event()
         self._threads = [threading.Thread(target=self._release_all, daemon=True),
@@ -53,6 +54,7 @@ class Load:
         except Exception as exc:  # noqa: BLE001
             self.errors.append(f"releaser: {exc}")
         finally:
+            self.ended_at = time.monotonic()
             self.released_all.set()
 
     def _release_one(self, it: Intake, i: int) -> None:
