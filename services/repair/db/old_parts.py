@@ -43,6 +43,15 @@ class OldPartRepository:
         if result.rowcount != 1:
             raise Conflict(f"old part {p.id} was disposed of by someone else meanwhile")
 
+    async def save_disposal_cancelled(self, p: OldPart, document_no: str) -> None:
+        """Only the disposal declared under document_no is cleared: a concurrent change gets 409."""
+        assert p.disposed_at is None
+        result = await self.session.execute(update(O).where(
+            O.id == p.id, O.disposed_at.is_not(None), O.document_no == document_no).values(
+            route=None, document_no=None, disposed_at=None, disposed_by=None, note=p.note))
+        if result.rowcount != 1:
+            raise Conflict(f"old part {p.id} changed meanwhile: its disposal was not cancelled")
+
     async def find(self, f: OldPartFilter, limit: int, offset: int) -> list[OldPart]:
         q = select(O)
         if f.unit_id:

@@ -78,3 +78,19 @@ class OldPart:
         self.route, self.document_no, self.disposed_at, self.disposed_by = route, document_no, at, actor
         self.note = note
         return late
+
+    def disposed_under(self, document_no: str) -> bool:
+        """Whether the recorded disposal is the one declared under this customs document."""
+        return self.disposed_at is not None and bool(document_no) and self.document_no == document_no
+
+    def cancel_disposal(self, reason: str, at: datetime, actor: str) -> None:
+        """The exit declaration behind the disposal was cancelled (删单): the part awaits disposal again.
+
+        The cancelled disposal and the reason stay in the note (old parts keep no history of their own)."""
+        if self.disposed_at is None:
+            raise Conflict(f"old part {self.id} is not disposed of: there is no disposal to cancel")
+        if not reason.strip():
+            raise RuleViolation("cancelling a disposal needs a reason", field="reason")
+        was = f"{self.route.value if self.route else '?'} {self.document_no}"
+        self.route, self.document_no, self.disposed_at, self.disposed_by = None, None, None, None
+        self.note = f"disposal cancelled ({was}) by {actor} at {at.isoformat()}: {reason.strip()}"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from shared.contract.envelope import CloudEvent
-from shared.contract.events.dispatch import ExitDeclared
+from shared.contract.events.dispatch import ExitCancelled, ExitDeclared
 from shared.contract.events.intake import PartsReceived, UnitReleasedToRepair
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS
@@ -23,9 +23,14 @@ async def on_exit_declared(uow: RepairUnitOfWork, e: ExitDeclared, _ce: CloudEve
     await old_parts.disposed_by_dispatch(uow, e)
 
 
+async def on_exit_cancelled(uow: RepairUnitOfWork, e: ExitCancelled, _ce: CloudEvent) -> None:
+    await old_parts.disposal_cancelled_by_dispatch(uow, e)
+
+
 HANDLERS: dict[str, Handler] = {
     REGISTRY.type_of(UnitReleasedToRepair): on_unit_released,  # type: ignore[dict-item]
     REGISTRY.type_of(PartsReceived): on_parts_received,  # type: ignore[dict-item]
     REGISTRY.type_of(ExitDeclared): on_exit_declared,  # type: ignore[dict-item]
+    REGISTRY.type_of(ExitCancelled): on_exit_cancelled,  # type: ignore[dict-item]
 }
 SUBSCRIBE = [INTAKE_EVENTS, DISPATCH_EVENTS]
