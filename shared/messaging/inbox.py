@@ -5,12 +5,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contract.envelope import CloudEvent
-
-_INSERT_UNLESS_SEEN = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+from shared.messaging.sql import supports_upsert, upsert
 _statements: dict[tuple[str, Table], Any] = {}
 
 
@@ -22,7 +20,7 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event: Cloud
     values = {"consumer": consumer, "event_id": event.id, "event_type": event.type,
               "processed_at": datetime.now(timezone.utc)}
     dialect = session.bind.dialect.name if session.bind is not None else ""
-    if dialect not in _INSERT_UNLESS_SEEN:
+    if not supports_upsert(session):
         seen = await session.scalar(
             select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id == event.id))
         if seen is not None:
@@ -31,6 +29,6 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event: Cloud
         return True
     stmt = _statements.get((dialect, table))
     if stmt is None:
-        stmt = _statements[(dialect, table)] = _INSERT_UNLESS_SEEN[dialect](table).on_conflict_do_nothing(
+        stmt = _statements[(dialect, table)] = upsert(session, table).on_conflict_do_nothing(
             index_elements=[table.c.consumer, table.c.event_id])
     return (await session.execute(stmt, values)).rowcount == 1

@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import Table, insert, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY
+from shared.messaging.sql import upsert
 
 
 class OutboxSignal:
@@ -42,7 +42,6 @@ def notify_channel(table: Table) -> str:
 
 
 COUNTERS = "outbox_sequences"  # the table of per-key counters beside every outbox (tables.sequence_tables)
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 async def assign_sequences(session: AsyncSession, counters: Table, events: list[CloudEvent]) -> list[CloudEvent]:
@@ -54,11 +53,10 @@ async def assign_sequences(session: AsyncSession, counters: Table, events: list[
     that two transactions on the same units cannot deadlock.
     """
     counts = Counter(e.subject for e in events)
-    upsert = _UPSERT[session.bind.dialect.name]
     first: dict[str, int] = {}
     for key in sorted(counts):
         n = counts[key]
-        stmt = (upsert(counters).values(key=key, last_seq=n)
+        stmt = (upsert(session, counters).values(key=key, last_seq=n)
                 .on_conflict_do_update(index_elements=[counters.c.key], set_={"last_seq": counters.c.last_seq + n})
                 .returning(counters.c.last_seq))
         first[key] = (await session.execute(stmt)).scalar_one() - n + 1

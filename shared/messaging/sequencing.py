@@ -10,12 +10,10 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import case, func, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.messaging.sql import upsert
 from shared.messaging.tables import SequenceTables
-
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class SequenceStore:
@@ -38,7 +36,7 @@ class SequenceStore:
         if not marks:
             return
         seen = self.t.seen
-        stmt = _UPSERT[session.bind.dialect.name](seen)
+        stmt = upsert(session, seen)
         stmt = stmt.on_conflict_do_update(
             index_elements=[seen.c.consumer, seen.c.source, seen.c.key],
             set_={"last_seq": case((seen.c.last_seq < stmt.excluded.last_seq, stmt.excluded.last_seq),
@@ -59,7 +57,7 @@ class SequenceStore:
 
     async def save_cursor(self, session: AsyncSession, source: str, after_id: int) -> None:
         c = self.t.cursors
-        stmt = _UPSERT[session.bind.dialect.name](c).values(
+        stmt = upsert(session, c).values(
             consumer=self.consumer, source=source, after_id=after_id, checked_at=datetime.now(timezone.utc))
         await session.execute(stmt.on_conflict_do_update(
             index_elements=[c.c.consumer, c.c.source],
