@@ -1,7 +1,9 @@
 """Dispatch's journal of every event it consumed (all three services) and the per-unit status read model.
 
 The journal is the source of unit timelines, the owners' event feed (its ``seq`` is the cursor) and webhook
-deliveries. ``unit_status`` is one row per unit, kept current from the same events.
+deliveries. ``seq`` is the order dispatch consumed the events in; ``occurred_at`` (``ce_time``) and ``sequence``
+(``ce_sequence``, the producer's per-unit counter, None on events older than it) say when each one happened, which
+is how a unit's timeline is ordered (``TIMELINE_ORDER``). ``unit_status`` is one row per unit, kept current from the same events.
 """
 from __future__ import annotations
 
@@ -25,10 +27,20 @@ class JournalRow(Base):
     unit_id: Mapped[str | None] = mapped_column(String(64))
     owner_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     data: Mapped[dict] = mapped_column(JSON)
     __table_args__ = (Index("ix_journal_unit_seq", "unit_id", "seq"),
-                      Index("ix_journal_owner_seq", "owner_id", "seq"))
+                      Index("ix_journal_owner_seq", "owner_id", "seq"),
+                      Index("ix_journal_unit_happened", "unit_id", "occurred_at", "source", "sequence", "seq"))
+
+
+JOURNAL_TABLE = JournalRow.__table__
+# A unit's timeline in the order its events happened, across the three services: ce_time, then the producer and its
+# per-unit number where times tie, then the journal position. Events without a number (older than ce_sequence) come
+# first among their ties, the same on SQLite and PostgreSQL (whose defaults for NULLs differ).
+TIMELINE_ORDER = (JOURNAL_TABLE.c.occurred_at, JOURNAL_TABLE.c.source, JOURNAL_TABLE.c.sequence.asc().nulls_first(),
+                  JOURNAL_TABLE.c.seq)
 
 
 class UnitStatusRow(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from services.dispatch.db.journal import JournalRow, UnitStatusRow
+from services.dispatch.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusRow
 from services.dispatch.domain.unit_status import UnitStatus
 
 STATUS_FIELDS = tuple(f.name for f in fields(UnitStatus))
@@ -46,10 +46,12 @@ class Entry:
     owner_id: str | None
     occurred_at: datetime
     data: dict[str, Any]
+    sequence: int | None = None
 
 
 def _entry(row: Any) -> Entry:
-    return Entry(row.seq, row.event_id, row.type, row.source, row.unit_id, row.owner_id, row.occurred_at, row.data)
+    return Entry(row.seq, row.event_id, row.type, row.source, row.unit_id, row.owner_id, row.occurred_at, row.data,
+                 row.sequence)
 
 
 def _status(row: Any) -> UnitStatus:
@@ -66,23 +68,28 @@ class JournalRepository:
             self.session.info[_LOCKED] = True  # cleared when the transaction ends (_lock_released)
 
     async def append(self, *, event_id: str, type: str, source: str, unit_id: str | None, owner_id: str | None,
-                     occurred_at: datetime, recorded_at: datetime, data: dict[str, Any]) -> int:
+                     occurred_at: datetime, recorded_at: datetime, data: dict[str, Any],
+                     sequence: int | None = None) -> int:
         await self._lock_order()
         result = await self.session.execute(_APPEND, {
             "event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
-            "occurred_at": occurred_at, "recorded_at": recorded_at, "data": data})
+            "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data})
         return int(result.scalar_one())
 
     async def last_seq(self) -> int:
         return int(await self.session.scalar(select(func.coalesce(func.max(JOURNAL.c.seq), 0))) or 0)
 
     async def timeline(self, unit_id: str, owner_id: str | None = None, limit: int = 1000) -> list[Entry]:
+        """The unit's events in the order they happened (``TIMELINE_ORDER``), not the order dispatch consumed them."""
         q = select(JOURNAL).where(JOURNAL.c.unit_id == unit_id)
         if owner_id is not None:
             q = q.where(JOURNAL.c.owner_id == owner_id)
-        return [_entry(r) for r in await self.session.execute(q.order_by(JOURNAL.c.seq).limit(limit))]
+        return [_entry(r) for r in await self.session.execute(q.order_by(*TIMELINE_ORDER).limit(limit))]
 
     async def feed(self, owner_id: str, after_seq: int, limit: int, types: list[str] | None = None) -> list[Entry]:
+        """The owner's events after ``after_seq`` in journal order. Deliberately not the timeline's happened order:
+        ``seq`` is the cursor, and an event consumed late with an earlier ``ce_time`` would otherwise land behind a
+        cursor already handed out and never be delivered. Each item carries ``time`` and ``sequence`` to sort by."""
         q = select(JOURNAL).where(JOURNAL.c.owner_id == owner_id, JOURNAL.c.seq > after_seq)
         if types:
             q = q.where(JOURNAL.c.type.in_(types))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from shared.contract.envelope import CloudEvent
+from shared.contract.envelope import CloudEvent, format_sequence
 from shared.contract.registry import Payload
 from services.dispatch.db.journal_repo import Entry
 from services.dispatch.domain.unit_status import apply, owner_of_event
@@ -19,7 +19,8 @@ async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     if owner is None and unit_id:  # e.g. repair's old_part.disposed: the owner repair last named for the unit
         owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
-                                   occurred_at=ce.time, recorded_at=datetime.now(timezone.utc), data=data)
+                                   occurred_at=ce.time, sequence=ce.sequence, recorded_at=datetime.now(timezone.utc),
+                                   data=data)
     if owner is not None:
         moved = apply(current, ce.type, data, owner, ce.time)
         if moved is not None and moved != current:
@@ -33,4 +34,6 @@ def as_cloudevent(entry: Entry) -> dict[str, Any]:
                              "time": entry.occurred_at.isoformat(), "datacontenttype": "application/json"}
     if entry.unit_id:
         event["subject"] = entry.unit_id
+    if entry.sequence is not None:  # the CloudEvents sequence extension, as the producer sent it
+        event["sequence"] = format_sequence(entry.sequence)
     return event | {"data": entry.data}

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from services.dispatch.db.dashboard import DashboardRepository
-from services.dispatch.db.journal import JournalRow, UnitStatusRow
+from services.dispatch.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusRow
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import NEXT, ShipmentState
@@ -49,8 +49,9 @@ async def _facts(request: Request, item_id: str) -> dict[str, Any]:
         dash = await DashboardRepository(s).item(item_id)
         unit_id = dash.unit_id if dash else item_id
         status = await s.get(UnitStatusRow, unit_id)
+        # in the order the events happened across the three services, not the order dispatch consumed them
         journal = list(await s.scalars(select(JournalRow).where(JournalRow.unit_id == unit_id)
-                                       .order_by(JournalRow.seq).limit(TIMELINE_LIMIT)))
+                                       .order_by(*TIMELINE_ORDER).limit(TIMELINE_LIMIT)))
     documents: dict[str, str] = {}
     for e in journal:
         documents |= {k: str(v) for k, v in (e.data.get("documents") or {}).items() if v}
