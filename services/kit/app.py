@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
-from services.kit.errors import DomainError, error_body, validation_errors
+from services.kit.errors import ERROR_RESPONSES, DomainError, error_body, validation_errors
 from services.kit.runtime import Runtime, settle_gc
 
 
@@ -38,7 +38,8 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
             await rt.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None,
+                  responses=ERROR_RESPONSES)  # every route added to the app, its own or included, documents them
     app.state.runtime = rt
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)

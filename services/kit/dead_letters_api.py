@@ -9,12 +9,13 @@ import asyncio
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from sqlalchemy import select, update
 
 from shared.messaging import kafka
 from shared.messaging.dead_letters import original
 from services.kit.auth import Principal, Role, require
+from services.kit.errors import MAX_JSON_INT, MAX_INT
 
 router = APIRouter(prefix="/v1/dead-letters", tags=["operations"])
 Admin = Annotated[Principal, Depends(require(Role.admin))]
@@ -22,7 +23,7 @@ Admin = Annotated[Principal, Depends(require(Role.admin))]
 
 @router.get("", summary="Dead-lettered events, newest first")
 async def list_dead_letters(request: Request, _who: Admin, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                            offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                            offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
     rt = request.app.state.runtime
     t = rt.d.dead_letters
     async with rt.sessions() as s:
@@ -32,12 +33,12 @@ async def list_dead_letters(request: Request, _who: Admin, limit: Annotated[int,
 
 
 @router.get("/{dead_letter_id}", summary="One dead letter, with its encoding (utf-8 or base64)")
-async def get_dead_letter(dead_letter_id: int, request: Request, _who: Admin) -> dict[str, Any]:
+async def get_dead_letter(dead_letter_id: Annotated[int, Path(ge=0, le=MAX_JSON_INT)], request: Request, _who: Admin) -> dict[str, Any]:
     return dict(await _row(request, dead_letter_id))
 
 
 @router.post("/{dead_letter_id}/replay", summary="Send the original record to its topic again")
-async def replay(dead_letter_id: int, request: Request, _who: Admin) -> dict[str, Any]:
+async def replay(dead_letter_id: Annotated[int, Path(ge=0, le=MAX_JSON_INT)], request: Request, _who: Admin) -> dict[str, Any]:
     rt = request.app.state.runtime
     row = await _row(request, dead_letter_id)
     key, value, headers = original(row)

@@ -3,6 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
+
+# the largest integers a request may carry, documented in the OpenAPI and enforced there (ge/le) so that a huge
+# one is a 422 and never reaches the database: offsets, ids and versions are PostgreSQL ``integer`` columns or
+# fit one; event sequences and dead letter / gap ids are ``bigint``, bounded at the largest integer a JSON
+# client represents exactly (far enough from 2**63 that ``after + span`` arithmetic never overflows SQLite)
+MAX_INT = 2**31 - 1
+MAX_JSON_INT = 2**53 - 1
+
 
 class DomainError(Exception):
     status = 422
@@ -77,3 +87,31 @@ def validation_errors(errors: Any) -> list[Any]:
     """Pydantic's error list as FastAPI answers it, with the quoted ``input`` (and ``ctx``) capped."""
     return [capped(e, MAX_QUOTED) | {"msg": capped(e.get("msg", ""), 1000)} if isinstance(e, dict) else e
             for e in errors]
+
+
+class FieldError(BaseModel):
+    """One problem pydantic found in the request (FastAPI's item, its quoted ``input`` capped)."""
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int] = Field(description="where: body, query, path or header, then the field's path")
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """Every refusal's body, in all three services: a domain refusal's message and ``context`` (e.g. the
+    per-field ``errors`` of a refused repair request, the ``allowed`` destinations), an authentication or
+    authorisation refusal's message, or, for a request that does not fit its schema, the list of problems."""
+    detail: str | list[FieldError] = Field(
+        description="the message; for a request that does not fit its schema (422), the list of problems")
+    context: dict[str, Any] | None = Field(None, description="what the refusal is about, when it says more")
+
+
+# documented on every operation: what the handlers in services.kit.app and FastAPI's HTTPException send
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description} for status, description in (
+        (401, "no valid bearer token"),
+        (403, "the token's role (or owner) may not do this"),
+        (404, "not found"),
+        (409, "conflicts with the current state (illegal transition, stale version, duplicate, retry in progress)"),
+        (422, "the request does not fit its schema, or a business or customs rule refuses it"),
+    )}

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from shared.messaging import event_log, sequencing
 from services.kit.auth import Principal, Role, require
+from services.kit.errors import MAX_JSON_INT, MAX_INT
 
 router = APIRouter(prefix="/v1/events", tags=["operations"])
 Service = Annotated[Principal, Depends(require(Role.service))]
@@ -27,8 +28,8 @@ class LoggedEventOut(BaseModel):
 
 class EventRange(BaseModel):
     key: str = Field(min_length=1, max_length=200)
-    after: int = Field(ge=0, description="the last sequence the caller has")
-    before: int | None = Field(None, ge=1, description="stop before this sequence (the one the caller holds)")
+    after: int = Field(ge=0, le=MAX_JSON_INT, description="the last sequence the caller has")
+    before: int | None = Field(None, ge=1, le=MAX_JSON_INT, description="stop before this sequence (the one the caller holds)")
 
 
 class RangesIn(BaseModel):
@@ -42,8 +43,8 @@ class HighWaterOut(BaseModel):
 
 @router.get("", summary="One key's events after a sequence (gap recovery)")
 async def events(request: Request, _who: Service, key: Annotated[str, Query(min_length=1, max_length=200)],
-                 after: Annotated[int, Query(ge=0)] = 0,
-                 before: Annotated[int | None, Query(ge=1)] = None) -> list[LoggedEventOut]:
+                 after: Annotated[int, Query(ge=0, le=MAX_JSON_INT)] = 0,
+                 before: Annotated[int | None, Query(ge=1, le=MAX_JSON_INT)] = None) -> list[LoggedEventOut]:
     rt = request.app.state.runtime
     async with rt.sessions() as s:
         found = await event_log.events_between(s, rt.d.outbox, key, after, before)
@@ -62,7 +63,7 @@ async def event_ranges(request: Request, _who: Service, body: RangesIn) -> list[
 
 
 @router.get("/high-water", summary="Per key, the highest sequence published past a cursor (lost tails)")
-async def high_water(request: Request, _who: Service, after_id: Annotated[int, Query(ge=0)] = 0,
+async def high_water(request: Request, _who: Service, after_id: Annotated[int, Query(ge=0, le=MAX_JSON_INT)] = 0,
                      published_before: datetime | None = None) -> HighWaterOut:
     rt = request.app.state.runtime
     before = published_before or datetime.now(timezone.utc)
@@ -98,7 +99,7 @@ class Resolution(BaseModel):
 async def list_gaps(request: Request, _who: Admin,
                     status: Annotated[Literal["recovered", "lost", "resolved"] | None, Query()] = None,
                     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                    offset: Annotated[int, Query(ge=0)] = 0) -> list[GapOut]:
+                    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[GapOut]:
     rt = request.app.state.runtime
     if rt.d.sequences is None:
         return []
@@ -107,7 +108,7 @@ async def list_gaps(request: Request, _who: Admin,
 
 
 @gaps_router.post("/{gap_id}/resolution", summary="Mark a lost gap as dealt with (it leaves /readyz)")
-async def resolve_gap(gap_id: int, body: Resolution, request: Request, who: Admin) -> GapOut:
+async def resolve_gap(gap_id: Annotated[int, Path(ge=0, le=MAX_JSON_INT)], body: Resolution, request: Request, who: Admin) -> GapOut:
     rt = request.app.state.runtime
     if rt.d.sequences is None:
         raise HTTPException(404, "this service records no event gaps")

@@ -10,6 +10,7 @@ from services.dispatch.api.deps import Desk, Reader, UoW, Vat
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.service import amendments, decisions
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1", tags=["dispatch"])
 
@@ -54,7 +55,7 @@ class AllocationIn(BaseModel):
 @router.get("/candidates", summary="Items awaiting dispatch, with allowed destinations and tax estimates")
 async def candidates(uow: UoW, _who: Reader, vat: Vat, owner_id: str | None = None, kind: ItemKind | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
     return await decisions.candidates(uow, owner_id, kind.value if kind else None, limit, offset, vat)
 
 

@@ -18,6 +18,7 @@ from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, B
                                              Line, Movement, Report, Status)
 from services.dispatch.service import ledger
 from services.kit.auth import Principal, Role, require
+from services.kit.errors import MAX_INT
 
 IDENTITIES = f"Per category: {CATEGORY_IDENTITY}. Whole zone: {ZONE_IDENTITY}. On hand floors each item at 0, so " \
              "an identity fails exactly when an item went out without coming in (see /v1/ledger/inconsistencies)."
@@ -80,7 +81,7 @@ async def lines(uow: UoW, _who: LedgerReader, since: From = None, until: To = No
                 item_kind: ItemKind | None = None, category: Category | None = None, movement: Movement | None = None,
                 owner_id: str | None = None, part_number: str | None = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                offset: Annotated[int, Query(ge=0)] = 0) -> list[LineOut]:
+                offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[LineOut]:
     f = LineFilter(item_id, item_kind, category, movement, owner_id, part_number, _utc(since), _utc(until))
     return [_line(ln) for ln in await ledger.lines(uow, f, limit, offset)]
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from services.intake.api.deps import AnyUser, Officer, UoW
 from services.intake.domain.catalogue import Catalogue, Entry, Prohibition
 from services.intake.service import catalogue
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1/catalogue", tags=["catalogue"])
 
@@ -43,7 +44,7 @@ async def versions(uow: UoW, _who: AnyUser) -> list[dict[str, Any]]:
 
 
 @router.get("/versions/{version}", summary="One version, as eligibility decisions saw it")
-async def version(version: int, uow: UoW, _who: AnyUser) -> dict[str, Any]:
+async def version(version: Annotated[int, Path(ge=0, le=MAX_INT)], uow: UoW, _who: AnyUser) -> dict[str, Any]:
     return out(await catalogue.current(uow, version))
 
 

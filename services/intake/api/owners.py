@@ -10,6 +10,7 @@ from services.intake.api.deps import Clerk, Reader, Staff, UoW, own_scope
 from services.intake.api.schemas import OwnerIn, OwnerPatch
 from services.intake.domain.owners import Contact, Owner
 from services.intake.service import owners
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1/owners", tags=["owners"])
 
@@ -36,5 +37,5 @@ async def get(owner_id: str, uow: UoW, who: Reader) -> dict[str, Any]:
 
 @router.get("")
 async def find(uow: UoW, _who: Staff, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
     return [asdict(o) for o in await owners.find(uow, limit, offset)]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from services.intake.domain.owners import CreditTier, OwnerKind
 from services.intake.domain.units import Origin, Step, Unit
+from services.kit.errors import MAX_INT
 
 Text = Field(default="", max_length=4000)
 
@@ -35,7 +36,7 @@ class OwnerPatch(BaseModel):
     credit_tier: CreditTier | None = None
     group: str | None = Field(None, max_length=100)
     contacts: list[ContactIn] | None = None
-    expected_version: int | None = Field(None, description="optimistic lock: the version you read")
+    expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read")
 
 
 class RequestedUnitIn(BaseModel):

@@ -14,6 +14,7 @@ from services.intake.domain.requests import RequestedUnit
 from services.intake.domain.units import UnitState
 from services.intake.service import queries, receipts, requests, withdrawals
 from services.kit.auth import Role
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1", tags=["units"])
 
@@ -88,7 +89,7 @@ async def find(uow: UoW, who: Reader, state: UnitState | None = None, owner_id: 
                serial_number: str | None = None, hs_code: str | None = None,
                announced_since: datetime | None = None, announced_before: datetime | None = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[UnitOut]:
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[UnitOut]:
     if who.role is Role.partner:
         owner_id = who.owner_id
     f = UnitFilter(state.value if state else None, owner_id, serial_number, hs_code, announced_since,

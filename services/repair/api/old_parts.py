@@ -11,6 +11,7 @@ from services.repair.api.deps import Reader, UoW
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.old_parts import OldPart, supervision_mode
 from services.repair.service import old_parts
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1/old-parts", tags=["old parts"])
 # Disposal is the dispatch desk's: it decides and declares it (dispatch /v1/items/{id}/decision and
@@ -51,7 +52,7 @@ async def find(uow: UoW, _who: Reader, unit_id: str | None = None, work_order_id
                disposed: bool | None = None,
                due_within_days: Annotated[float | None, Query(ge=0, le=3650)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[OldPartOut]:
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[OldPartOut]:
     due = datetime.now(timezone.utc) + timedelta(days=due_within_days) if due_within_days is not None else None
     f = OldPartFilter(unit_id, work_order_id, disposed, due)
     return [OldPartOut.of(p) for p in await old_parts.find(uow, f, limit, offset)]

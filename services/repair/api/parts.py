@@ -13,6 +13,7 @@ from services.repair.api.deps import Reader, Settings, Technician, UoW, Version
 from services.repair.api.schemas import Body, WorkOrderOut
 from services.repair.domain.stock import MAX_LINE_QUANTITY, PartNeed
 from services.repair.service import parts, stock
+from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["parts"])
 Quantity = Field(ge=1, le=MAX_LINE_QUANTITY)
@@ -61,7 +62,7 @@ def _need(n: NeedIn) -> PartNeed:
 @router.get("/v1/parts/stock", response_model=list[LotOut], summary="Stock lots, oldest first")
 async def lots(uow: UoW, _who: Reader, part_number: str | None = None, bonded: bool | None = None,
                available_only: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[LotOut]:
+               offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[LotOut]:
     found = await stock.lots(uow, part_number, bonded, available_only, limit, offset)
     return [LotOut(**asdict(lot), free=lot.free) for lot in found]
 

@@ -12,6 +12,7 @@ from services.repair.api.schemas import Body
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
 from services.repair.service import reference
+from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["reference data"])
 
@@ -25,7 +26,7 @@ class AgreementIn(Body):
     skip_quote: bool = Field(description="repairs go ahead without the owner approving a quote")
     reference: str = Field("", max_length=100, description="the agreement's reference, e.g. a contract number")
     note: str = Field("", max_length=4000)
-    expected_version: int | None = Field(None, ge=0, description="optimistic lock: the version you read (0: new)")
+    expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read (0: new)")
 
 
 @router.get("/v1/failure-codes", summary="The configured failure codes")
@@ -40,7 +41,7 @@ async def put_failure_code(code: str, body: FailureCodeIn, uow: UoW, who: Admin)
 
 @router.get("/v1/owner-agreements", summary="Owners' agreements on skipping quotes")
 async def agreements(uow: UoW, _who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
     return [asdict(a) for a in await reference.agreements(uow, limit, offset)]
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from services.repair.api.deps import Reader, UoW
 from services.repair.api.schemas import WorkOrderOut
 from services.repair.service import reports, work_orders
+from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["reports"])
 
@@ -16,7 +17,7 @@ router = APIRouter(tags=["reports"])
 @router.get("/v1/technicians/{technician}/queue", response_model=list[WorkOrderOut],
             summary="A technician's open work orders, oldest first ('me' for the caller)")
 async def queue(technician: str, uow: UoW, who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                offset: Annotated[int, Query(ge=0)] = 0) -> list[WorkOrderOut]:
+                offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[WorkOrderOut]:
     name = who.subject if technician == "me" else technician
     return [WorkOrderOut.of(w) for w in await work_orders.queue(uow, name, limit, offset)]
 

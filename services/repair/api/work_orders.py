@@ -12,10 +12,11 @@ from services.repair.api.schemas import AssignIn, CompleteIn, HistoryOut, WorkOr
 from services.repair.db.work_orders import WorkOrderFilter
 from services.repair.domain.states import WorkOrderState
 from services.repair.service import completion, work_orders
+from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1/work-orders", tags=["work orders"])
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Hours = Annotated[float | None, Query(ge=0, le=24 * 3650)]
 
 
