@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 from typing import AsyncIterator, Iterable
 
@@ -10,10 +11,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
 from services.kit.errors import ERROR_RESPONSES, DomainError, error_body, validation_errors
 from services.kit.runtime import Runtime, settle_gc
+
+
+log = logging.getLogger("bondline.app")
 
 
 def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, description: str,
@@ -44,6 +49,7 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     app.state.jwt_secret = rt.d.common.bondline_jwt_secret
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     for r in routers:  # first: a request is matched against the routes in order, the service's own are hot
         app.include_router(r)
     ops.install(app, rt)
@@ -63,6 +69,21 @@ async def _stop(task: asyncio.Task[None], timeout: float) -> None:
         t.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await t
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """PostgreSQL refuses text with NUL characters (SQLite takes it): that is the caller's input, a 422;
+    the transaction was rolled back, so nothing of the request is stored. Any other database error is a 500."""
+    if _is_nul_refusal(exc):
+        return JSONResponse({"detail": "text may not contain NUL (\\u0000) characters"}, status_code=422)
+    log.error("%s %s: database error", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal error: the database refused the request"}, status_code=500)
+
+
+def _is_nul_refusal(exc: Exception) -> bool:
+    text = str(getattr(exc, "orig", exc))
+    return "0x00" in text or "CharacterNotInRepertoire" in type(getattr(exc, "orig", exc)).__name__ \
+        or "invalid byte sequence" in text
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
