@@ -10,6 +10,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from services.kit.errors import Forbidden, RuleViolation
+
 ISSUER = "bondline"
 
 
@@ -96,3 +98,23 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
         return principal
 
     return check
+
+
+# --- the one owner-scoping rule: a partner token sees and acts only for the owner it is bound to; staff see all --
+
+
+def forbid_other_owner(who: Principal, owner_id: str | None, what: str = "act for or read") -> None:
+    """A partner may not touch another owner's records: 403 naming both owners."""
+    if who.role is Role.partner and owner_id is not None and owner_id != who.owner_id:
+        raise Forbidden(f"a partner token for owner {who.owner_id} cannot {what} owner {owner_id}")
+
+
+def owner_scope(who: Principal, owner_id: str | None, required: bool = False) -> str | None:
+    """The owner a listing is about: a partner's own (asking for another is refused), else the caller's choice
+    (``required``: staff must name one, e.g. the owners' feed)."""
+    forbid_other_owner(who, owner_id, "read")
+    if who.role is Role.partner:
+        return who.owner_id
+    if required and not owner_id:
+        raise RuleViolation("owner_id is required here (partners are scoped by their token)")
+    return owner_id

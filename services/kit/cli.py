@@ -1,4 +1,4 @@
-"""Each service's command line: all (default) | api | relay | consumer | migrate | replay."""
+"""Each service's command line: all (default) | api | relay | consumer | migrate | replay | rebuild."""
 from __future__ import annotations
 
 import argparse
@@ -12,14 +12,16 @@ import uvicorn
 from fastapi import FastAPI
 
 from shared.messaging.relay import replay
+from services.kit import projections
 from services.kit.runtime import Runtime, ServiceDefinition, settle_gc
 
 
 def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, bool, bool], FastAPI]) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("command", nargs="?", default="all",
-                   choices=["all", "api", "relay", "consumer", "migrate", "replay"])
+                   choices=["all", "api", "relay", "consumer", "migrate", "replay", "rebuild"])
     p.add_argument("--since", help="replay: ISO time; outbox rows created since are published again")
+    p.add_argument("--projection", help="rebuild: the read model to rebuild from the topics (default: all)")
     args = p.parse_args()
     d = define()
     logging.basicConfig(level=d.settings.log_level,
@@ -31,6 +33,9 @@ def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, 
         return
     if args.command == "replay":
         asyncio.run(_replay(rt, args.since))
+        return
+    if args.command == "rebuild":
+        asyncio.run(_rebuild(rt, args.projection))
         return
     if args.command in ("relay", "consumer"):
         asyncio.run(_workers(rt, relay=args.command == "relay", consumer=args.command == "consumer"))
@@ -59,4 +64,19 @@ async def _replay(rt: Runtime, since: str | None) -> None:
         when = when.replace(tzinfo=timezone.utc)
     n = await replay(rt.sessions, rt.d.outbox, when)
     print(f"{n} outbox rows marked for re-publication")
+    await rt.dispose()
+
+
+async def _rebuild(rt: Runtime, name: str | None) -> None:
+    """Empty a projection's read model and start its next generation, which replays the topics from the start.
+
+    Run it with the service's consumers stopped: a running consumer keeps its old group until it restarts."""
+    chosen = [p for p in rt.d.projections if name in (None, p.name)]
+    if not chosen or rt.d.projections_table is None:
+        known = ", ".join(p.name for p in rt.d.projections) or "none"
+        raise SystemExit(f"no projection {name!r} in {rt.d.name} (its projections: {known})")
+    for p in chosen:
+        generation = await projections.rebuild(rt.sessions, rt.d.projections_table, p)
+        print(f"{rt.d.name}: projection {p.name} emptied; generation {generation} "
+              f"(group {projections.group(rt.d.name, p.name, generation)}) replays the topics when the consumer starts")
     await rt.dispose()

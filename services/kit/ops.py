@@ -100,5 +100,6 @@ def install(app: FastAPI, rt: Runtime) -> None:
 
     app.add_middleware(HttpMetrics)
     app.include_router(router)
-    app.include_router(events_api.router)
+    if rt.d.produces:  # the producer API: a service that publishes nothing has no outbox to serve
+        app.include_router(events_api.router)
     app.include_router(events_api.gaps_router)

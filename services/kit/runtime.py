@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table, text
@@ -25,12 +25,27 @@ from shared.messaging.recovery import GapCheckOptions, GapRecovery
 from shared.messaging.relay import Relay, RelayOptions
 from shared.messaging.sequencing import SequenceStore, lost_summary
 from shared.messaging.tables import SequenceTables
-from services.kit import migrations
+from services.kit import migrations, projections
 from services.kit.auth import Role, issue_token
 from services.kit.db import make_engine, make_sessions, normalize_url
 from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
 
 log = logging.getLogger("bondline.runtime")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A read model with a consumer of its own: group ``bondline.<service>.<name>[.g<generation>]``.
+
+    Its failures never roll back or dead-letter the service's own handling of an event (another group,
+    another transaction). ``reset`` empties the read model; a rebuild calls it and moves to the next
+    generation, a new group that reads the topics from the start (``python -m services.<service> rebuild``).
+    """
+    name: str
+    handlers: dict[str, Handler]
+    subscribe: list[str]
+    reset: Callable[[Any], Awaitable[None]]
+    """``reset(session)``: delete every row of the read model (inside the rebuild's transaction)."""
 
 
 @dataclass
@@ -50,6 +65,15 @@ class ServiceDefinition:
     """Per-key event sequences: set, the service numbers its events and its consumer recovers gaps."""
     workers: list[Callable[[Any, asyncio.Event], Any]] = field(default_factory=list)
     """Extra background jobs (e.g. webhook deliveries), run beside the relay: ``worker(runtime, stop)``."""
+    projections: list[Projection] = field(default_factory=list)
+    projections_table: Table | None = None
+    """``projection_generations`` (``services.kit.projections.generations_table``): set with ``projections``."""
+    """Read models fed by consumers of their own (group, inbox rows, dead letters): see ``Projection``."""
+
+    @property
+    def produces(self) -> bool:
+        """Whether the service publishes events (has a topic, an outbox relay and the producer API)."""
+        return self.name in SOURCE_TOPIC
 
     @property
     def database_url(self) -> str:
@@ -71,10 +95,10 @@ class Runtime:
             idempotence=c.kafka_enable_idempotence, request_timeout_ms=c.kafka_request_timeout_ms,
             fetch_max_wait_ms=d.settings.kafka_fetch_max_wait_ms or c.kafka_fetch_max_wait_ms, session_timeout_ms=c.kafka_session_timeout_ms,
             topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
-        self.topic = SOURCE_TOPIC[d.name]
+        self.topic = SOURCE_TOPIC.get(d.name)
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")
         self.relay_in_process = False  # when False on PostgreSQL, commits NOTIFY the relay elsewhere
-        self.event_consumer: EventConsumer | None = None  # set while this process runs the consumer
+        self.event_consumers: list[EventConsumer] = []  # set while this process runs the consumers
         self._service_token: tuple[float, str] = (0.0, "")
 
     @property
@@ -86,7 +110,9 @@ class Runtime:
                                 self.is_postgres and not self.relay_in_process)
 
     async def _ensure_topics(self) -> None:
-        await kafka.ensure_topics(self.kafka, [self.topic, dead_letter_topic(self.d.name), *self.d.subscribe])
+        topics = {*([self.topic] if self.topic else []), dead_letter_topic(self.d.name), *self.d.subscribe,
+                  *(t for p in self.d.projections for t in p.subscribe)}
+        await kafka.ensure_topics(self.kafka, sorted(topics))
 
     def relay(self) -> Relay:
         s = self.d.settings
@@ -97,23 +123,33 @@ class Runtime:
                      self.metrics, opts, prepare=self._ensure_topics, lease=lease)
 
     def consumer(self) -> EventConsumer | None:
+        """The service's own consumer (its handlers), or None when it has none."""
         if not self.d.handlers:
             return None
+        return self._consumer(f"bondline.{self.d.name}", self.d.handlers, list(self.d.subscribe))
+
+    async def projection_consumers(self) -> list[EventConsumer]:
+        """One consumer per projection, in the group of its current generation."""
+        async with self.sessions() as s:
+            generations = await projections.generations(s, self.d.projections_table)
+        return [self._consumer(projections.group(self.d.name, p.name, generations.get(p.name, 0)),
+                               p.handlers, list(p.subscribe)) for p in self.d.projections]
+
+    def _consumer(self, group: str, handlers: dict[str, Handler], subscribe: list[str]) -> EventConsumer:
         dead = DeadLetterWriter(self.sessions, self.d.dead_letters, dead_letter_topic(self.d.name),
                                 lambda: kafka.producer(self.kafka), prepare=self._ensure_topics)
-        group = f"bondline.{self.d.name}"
         consumer = EventConsumer(
-            group, list(self.d.subscribe), self.d.handlers, self.uow, self.d.inbox, dead,
-            lambda: kafka.consumer(self.kafka, group, list(self.d.subscribe), listener=consumer), self.metrics,
+            group, subscribe, handlers, self.uow, self.d.inbox, dead,
+            lambda: kafka.consumer(self.kafka, group, subscribe, listener=consumer), self.metrics,
             ConsumerOptions(max_attempts=self.d.settings.consumer_max_attempts),
-            prepare=self._ensure_topics, recovery=self._recovery(group))
+            prepare=self._ensure_topics, recovery=self._recovery(group, subscribe))
         return consumer
 
-    def _recovery(self, group: str) -> GapRecovery | None:
-        """Gap recovery for the topics this service reads: each producer's API serves its outbox."""
+    def _recovery(self, group: str, subscribe: list[str]) -> GapRecovery | None:
+        """Gap recovery for the topics this consumer reads: each producer's API serves its outbox."""
         if self.d.sequences is None:
             return None
-        names = [n for n, t in SOURCE_TOPIC.items() if t in self.d.subscribe]
+        names = [n for n, t in SOURCE_TOPIC.items() if t in subscribe]
         urls = peer_urls(self.d.common, names)
         s = self.d.settings
         return GapRecovery(
@@ -136,18 +172,19 @@ class Runtime:
 
     async def run_workers(self, stop: asyncio.Event, relay: bool = True, consumer: bool = True) -> None:
         tasks, listener = [], None
-        self.relay_in_process = relay
+        self.relay_in_process = relay and self.d.produces
         if relay:
-            tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
-            if self.is_postgres:
+            if self.d.produces:
+                tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
+            if self.d.produces and self.is_postgres:
                 listener = PgListener(self.engine, notify_channel(self.d.outbox), self.signal.notify)
                 await _try(listener.start(), "outbox LISTEN (falling back to polling)")
             tasks += [asyncio.create_task(w(self, stop), name=getattr(w, "__name__", "worker"))
                       for w in self.d.workers]
-        c = self.consumer() if consumer else None
-        if c is not None:
-            self.event_consumer = c
-            tasks.append(asyncio.create_task(c.run(stop), name="consumer"))
+        if consumer:
+            own = self.consumer()
+            self.event_consumers = [*([own] if own else []), *await self.projection_consumers()]
+            tasks += [asyncio.create_task(c.run(stop), name=c.name) for c in self.event_consumers]
         await stop.wait()
         self.signal.notify()
         done, pending = await asyncio.wait(tasks, timeout=15) if tasks else (set(), set())
@@ -169,9 +206,9 @@ class Runtime:
         broker = await self.broker_problem()
         if broker:
             problems.append(broker)
-        c = self.event_consumer
-        if c is not None and not c.joined:
-            problems.append(f"consumer {c.name} has not joined its group yet (no partitions assigned)")
+        for c in self.event_consumers:
+            if not c.joined:
+                problems.append(f"consumer {c.name} has not joined its group yet (no partitions assigned)")
         return problems
 
     async def lost_events(self) -> dict[str, Any] | None:

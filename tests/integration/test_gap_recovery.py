@@ -282,7 +282,7 @@ async def test_the_events_api_wants_a_service_token(setup: Setup) -> None:
 
 
 async def test_readyz_waits_for_the_consumer_to_join_its_group(setup: Setup) -> None:
-    setup.rd.event_consumer = setup.consumer
+    setup.rd.event_consumers = [setup.consumer]
     waiting = "consumer bondline.dispatch has not joined its group yet (no partitions assigned)"
     assert waiting in await setup.rd.readiness()
     setup.consumer.on_partitions_assigned(set())
