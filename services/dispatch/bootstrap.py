@@ -6,10 +6,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.dispatch import web
-from services.dispatch.api import items, ledger, owner, reference, shipments, webhooks
+from services.dispatch.api import items, ledger, moved, reference, shipments
 from services.dispatch.db import tables
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
-from services.dispatch.messaging.webhook_worker import run_webhooks
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.dispatch.settings import DispatchSettings
 from services.kit.app import create_app
@@ -22,14 +21,14 @@ def define() -> ServiceDefinition:
         name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
-        workers=[run_webhooks])
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    routers = [items.router, shipments.router, reference.router, ledger.router, owner.router, webhooks.router,
-               web.router]
+    routers = [items.router, shipments.router, reference.router, ledger.router, web.router,
+               moved.router]
     return create_app(rt, routers, title="bondline dispatch",
-                      description="Destinations, taxes, exit declarations, shipments, the bonded ledger, and the "
-                                  "owners' status API, event feed and webhooks.",
+                      description="Destinations, taxes, exit declarations, shipments, the exchange pool, the bonded "
+                                  "ledger and the dispatch desk. The owners' API, feed and webhooks are the partners "
+                                  "service's (this service answers their old paths with 308 to it).",
                       run_relay=run_relay, run_consumer=run_consumer)

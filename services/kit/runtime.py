@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import logging
 import time
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class ServiceDefinition:
     workers: list[Callable[[Any, asyncio.Event], Any]] = field(default_factory=list)
     """Extra background jobs (e.g. webhook deliveries), run beside the relay: ``worker(runtime, stop)``."""
     projections: list[Projection] = field(default_factory=list)
+    after_migrate: Callable[[ServiceDefinition], Awaitable[Any]] | None = None
+    """Run once the migrations are at head, before anything else starts (e.g. partners taking over old data)."""
     projections_table: Table | None = None
     """``projection_generations`` (``services.kit.projections.generations_table``): set with ``projections``."""
     """Read models fed by consumers of their own (group, inbox rows, dead letters): see ``Projection``."""
@@ -169,6 +172,8 @@ class Runtime:
 
     def migrate(self) -> None:
         migrations.upgrade(self.d.migrations_dir, self.d.database_url)
+        if self.d.after_migrate is not None:
+            _in_own_loop(lambda: self.d.after_migrate(self.d))  # type: ignore[misc]
 
     async def run_workers(self, stop: asyncio.Event, relay: bool = True, consumer: bool = True) -> None:
         tasks, listener = [], None
@@ -242,6 +247,23 @@ def settle_gc() -> None:
 
 
 _gc_settled = False
+
+
+def _in_own_loop(make: Callable[[], Awaitable[Any]]) -> None:
+    """Run a coroutine to the end on an event loop of its own (a thread), whether or not one runs here."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make())  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="after-migrate")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 async def _try(coro: Any, what: str) -> None:

@@ -89,7 +89,7 @@ def load(cls: type[S]) -> S:
         raise SystemExit(2) from None
 
 
-DEFAULT_PORTS = {"intake": 8001, "repair": 8002, "dispatch": 8003}
+DEFAULT_PORTS = {"intake": 8001, "repair": 8002, "dispatch": 8003, "partners": 8004}
 
 
 def peer_urls(common: CommonSettings, names: list[str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Owners' status API, event feed and webhooks on SQLite and PostgreSQL, fed through dispatch's real handlers.
+"""Owners' status API, event feed and webhooks on SQLite and PostgreSQL, fed through partners' real handlers.
 
 Scoping is the point: owner A never receives, reads or pages into owner B's units.
 """
@@ -18,10 +18,10 @@ from shared.contract.events.intake import UnitReceived
 from shared.contract.events.repair import (OldPartDisposed, QuoteDecided, QuoteIssued, WorkOrderCompleted,
                                            WorkOrderOpened)
 from shared.contract.registry import REGISTRY
-from services.dispatch.bootstrap import build_app
-from services.dispatch.messaging.handlers import HANDLERS
-from services.dispatch.messaging.webhook_sender import HttpSender, TargetRefused, resolve_allowed
-from services.dispatch.service.webhook_delivery import Policy, run_once
+from services.partners.bootstrap import build_app
+from services.partners.messaging.handlers import HANDLERS
+from services.partners.messaging.webhook_sender import HttpSender, TargetRefused, resolve_allowed
+from services.partners.service.webhook_delivery import Policy, run_once
 from tests.support.receiver import Receiver, serve
 from tests.support.runtime import runtime
 from tests.support.stack import token
@@ -34,10 +34,10 @@ SHIPPED = "com.bondline.dispatch.item.shipped.v1"
 
 @pytest.fixture
 async def api(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DISPATCH_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")  # the receiver is on 127.0.0.1
-    rt = runtime("dispatch", db_url, monkeypatch)
+    monkeypatch.setenv("PARTNERS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")  # the receiver is on 127.0.0.1
+    rt = runtime("partners", db_url, monkeypatch)
     app = build_app(rt, run_relay=False, run_consumer=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dispatch") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://partners") as client:
         client.rt = rt  # type: ignore[attr-defined]
         yield client
     await rt.dispose()

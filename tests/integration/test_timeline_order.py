@@ -1,8 +1,8 @@
-"""A unit's timeline is told in the order its events happened, not the order dispatch consumed them (issue 14, 4.1).
+"""A unit's timeline is told in the order its events happened, not the order they were consumed (issue 14, 4.1).
 
-Events of the three services reach dispatch on three topics, so repair's ``work_order.opened`` can be journaled
-before intake's ``unit.announced``. The owner API and the desk's unit page order by ``ce_time``, then the producer
-and its per-unit ``ce_sequence`` where times tie, then the journal position; on SQLite and PostgreSQL.
+Events of the three services arrive on three topics, so repair's ``work_order.opened`` can be journaled before
+intake's ``unit.announced``. The owner API (partners) and the desk's unit page (dispatch's desk projection) order by
+``ce_time``, then the producer and its per-unit ``ce_sequence`` where times tie; on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from shared.contract.events.dispatch import UnitAwaitingDispatch
 from shared.contract.events.intake import UnitAnnounced, UnitReceived
 from shared.contract.events.repair import QuoteIssued, WorkOrderOpened
 from shared.contract.registry import REGISTRY
-from services.dispatch.bootstrap import build_app
-from services.dispatch.messaging.handlers import HANDLERS
+from services.dispatch import bootstrap as dispatch
+from services.partners import bootstrap as partners
 from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
-from tests.support.runtime import runtime
+from tests.support.runtime import deliver, runtime
 from tests.support.stack import token
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
@@ -54,17 +54,28 @@ def short(event_type: str) -> str:
     return ".".join(event_type.split(".")[3:-1])
 
 
+async def _client(service: str, bootstrap, db_url, monkeypatch):  # type: ignore[no-untyped-def]
+    rt = runtime(service, db_url, monkeypatch)
+    for payload, at, sequence in CONSUMED:
+        producer = REGISTRY.type_of(type(payload)).split(".")[2]  # com.bondline.<service>.…
+        ce = dataclasses.replace(REGISTRY.to_event(payload, f"/bondline/{producer}"), time=at, sequence=sequence)
+        await deliver(rt, payload, ce)
+    app = bootstrap.build_app(rt, run_relay=False, run_consumer=False)
+    return rt, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{service}")
+
+
 @pytest.fixture
 async def api(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    rt = runtime("dispatch", db_url, monkeypatch)
-    for payload, at, sequence in CONSUMED:
-        service = REGISTRY.type_of(type(payload)).split(".")[2]  # com.bondline.<service>.…
-        ce = dataclasses.replace(REGISTRY.to_event(payload, f"/bondline/{service}"), time=at, sequence=sequence)
-        async with rt.uow() as uow:
-            await HANDLERS[ce.type](uow, payload, ce)
-            await uow.commit()
-    app = build_app(rt, run_relay=False, run_consumer=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dispatch") as client:
+    rt, client = await _client("partners", partners, db_url, monkeypatch)
+    async with client:
+        yield client
+    await rt.dispose()
+
+
+@pytest.fixture
+async def desk(db_url, monkeypatch):  # type: ignore[no-untyped-def]
+    rt, client = await _client("dispatch", dispatch, db_url, monkeypatch)
+    async with client:
         yield client
     await rt.dispose()
 
@@ -87,7 +98,8 @@ async def test_owner_feed_keeps_journal_order_so_its_cursor_resumes(api):
     assert [(e["time"], int(e["sequence"])) for e in events] == [(at.isoformat(), n) for _, at, n in CONSUMED]
 
 
-async def test_desk_unit_timeline_is_in_happened_order(api):
+async def test_desk_unit_timeline_is_in_happened_order(desk):
+    api = desk
     form = await api.get("/desk/login")
     login_csrf = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
     r = await api.post("/desk/login", data={"token": issue_token(DEV_JWT_SECRET, "ann", "customs_officer"),

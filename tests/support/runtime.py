@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 
@@ -14,3 +15,14 @@ def runtime(service: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Runti
     rt = Runtime(bootstrap.define())
     rt.migrate()
     return rt
+
+
+async def deliver(rt: Runtime, payload: Any, ce: Any, projections: bool = True) -> None:
+    """What the service's consumers do with one event, without a broker: its own handler, then (each in a
+    transaction of its own, as their consumers would) every projection's."""
+    tables = [rt.d.handlers] + ([p.handlers for p in rt.d.projections] if projections else [])
+    for handlers in tables:
+        if ce.type in handlers:
+            async with rt.uow() as uow:
+                await handlers[ce.type](uow, payload, ce)
+                await uow.commit()

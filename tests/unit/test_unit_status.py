@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from services.dispatch.domain.unit_status import apply
+from services.partners.domain.unit_status import apply
 
 T = datetime(2026, 11, 1, tzinfo=timezone.utc)
 I, R, D = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."

@@ -9,7 +9,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from services.dispatch.domain import webhooks as w
+from services.partners.domain import webhooks as w
 from services.kit.errors import RuleViolation
 
 def test_signatures_verify_with_a_library_we_did_not_write():

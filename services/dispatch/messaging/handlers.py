@@ -4,12 +4,12 @@ from __future__ import annotations
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.intake import UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
-from shared.contract.registry import REGISTRY, Payload
-from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
+from shared.contract.registry import REGISTRY
+from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
 from services.dispatch.messaging.dashboard_handlers import with_dashboard
 from services.dispatch.messaging.ledger_handlers import merged
-from services.dispatch.service import incoming, journal
+from services.dispatch.service import incoming
 from services.dispatch.service.uow import DispatchUnitOfWork
 
 
@@ -37,12 +37,6 @@ _OWN: dict[str, Handler] = {
 }
 
 
-async def on_any_event(uow: DispatchUnitOfWork, e: Payload, ce: CloudEvent) -> None:
-    """Every event of the three services: the journal (timelines, owners' feed), unit status and webhooks."""
-    await journal.record(uow, e, ce)
-
-
-JOURNAL: dict[str, Handler] = {spec.ce_type: on_any_event for spec in REGISTRY.specs()}  # type: ignore[misc]
-# one transaction per event: the journal, dispatch's own handler, the ledger's, then the desk's read models
-HANDLERS = with_dashboard(merged(JOURNAL, _OWN))
-SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS, DISPATCH_EVENTS]
+# one transaction per event: dispatch's own handler, then the ledger's (the desk's read models have their own consumer)
+HANDLERS = with_dashboard(merged(_OWN))
+SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS]  # dispatch's own events feed only the desk's projection and partners

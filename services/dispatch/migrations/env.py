@@ -1,9 +1,7 @@
 from alembic import context
 
-import services.dispatch.db.journal  # noqa: F401 - registers the journal's models
 import services.dispatch.db.dashboard  # noqa: F401 - registers the dashboard read models
 import services.dispatch.db.ledger  # noqa: F401 - registers the ledger's models
-import services.dispatch.db.webhooks  # noqa: F401 - registers the webhooks' models
 from services.dispatch.db.tables import metadata
 from services.kit.migrations import run_env
 

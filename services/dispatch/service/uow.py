@@ -4,21 +4,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.messaging.uow import SqlUnitOfWork
 from services.dispatch.db.items import ItemRepository, ShipmentRepository
-from services.dispatch.db.journal_repo import JournalRepository
 from services.dispatch.db.reference import ReferenceRepository
-from services.dispatch.db.webhooks_repo import WebhookRepository
 
 
 class DispatchUnitOfWork(SqlUnitOfWork):
     items: ItemRepository
     shipments: ShipmentRepository
     reference: ReferenceRepository
-    journal: JournalRepository
-    webhooks: WebhookRepository
 
     def _open(self, session: AsyncSession) -> None:
         self.items = ItemRepository(session)
         self.shipments = ShipmentRepository(session)
         self.reference = ReferenceRepository(session)
-        self.journal = JournalRepository(session)
-        self.webhooks = WebhookRepository(session)

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import httpcore
 import httpx
 
-from services.dispatch.domain.webhooks import check_url, refused_address
+from services.partners.domain.webhooks import check_url, refused_address
 from services.kit.errors import RuleViolation
 
 

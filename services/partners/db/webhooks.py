@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.dispatch.db.journal import SEQ
-from services.dispatch.db.tables import Base
+from services.partners.db.journal import SEQ
+from services.partners.db.tables import Base
 from services.kit.db import UtcDateTime
 
 

@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from services.dispatch.api.deps import OwnerOrAdmin, Settings, UoW, UoWs, owner_scope
-from services.dispatch.db.webhooks_repo import Delivery, Endpoint
-from services.dispatch.messaging.webhook_sender import sender_for_settings
-from services.dispatch.service import webhook_delivery, webhooks
+from services.kit.auth import owner_scope
+from services.partners.api.deps import OwnerOrAdmin, Settings, UoW, UoWs
+from services.partners.db.webhooks_repo import Delivery, Endpoint
+from services.partners.messaging.webhook_sender import sender_for_settings
+from services.partners.service import webhook_delivery, webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 TYPES = "CloudEvent types (e.g. com.bondline.dispatch.item.shipped.v1) or prefixes ending in * ; empty: every event"
@@ -51,7 +52,7 @@ def _delivery(d: Delivery) -> dict[str, Any]:
 
 @router.post("/endpoints", status_code=201, summary="Register an endpoint; the answer carries its signing secret")
 async def register(body: EndpointIn, uow: UoW, who: OwnerOrAdmin, settings: Settings) -> dict[str, Any]:
-    e = await webhooks.register(uow, owner_scope(who, body.owner_id) or "", body.url, body.event_types,
+    e = await webhooks.register(uow, owner_scope(who, body.owner_id, required=True) or "", body.url, body.event_types,
                                 body.description, who.actor, settings.webhook_allow_private_targets)
     return _endpoint(e) | _secrets(e)
 

@@ -1,17 +1,21 @@
-"""Record every event dispatch consumes: the journal row (timelines, owners' feed and webhooks) and the unit's status."""
+"""Record every event partners consumes: the journal row (timelines, owners' feed and webhooks) and the unit's status."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
+from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent, format_sequence
 from shared.contract.registry import Payload
-from services.dispatch.db.journal_repo import Entry
-from services.dispatch.domain.unit_status import apply, owner_of_event
-from services.dispatch.service.uow import DispatchUnitOfWork
+from services.partners.db.journal_repo import Entry
+from services.partners.domain.unit_status import apply, owner_of_event
+from services.partners.service.uow import PartnersUnitOfWork
 
 
-async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> int:
+async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> int | None:
+    """Journal the event and move the unit's status; None if the journal already holds it (e.g. an event dispatch
+    journaled before the upgrade, read again by partners' new consumer group)."""
+    if await uow.journal.holds(ce.id):
+        return None
     data = payload.model_dump(mode="json")
     unit_id = data.get("unit_id")
     current = await uow.journal.status(unit_id) if unit_id else None
@@ -19,7 +23,7 @@ async def record(uow: DispatchUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     if owner is None and unit_id:  # e.g. repair's old_part.disposed: the owner repair last named for the unit
         owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
-                                   occurred_at=ce.time, sequence=ce.sequence, recorded_at=datetime.now(timezone.utc),
+                                   occurred_at=ce.time, sequence=ce.sequence, recorded_at=utc_now(),
                                    data=data)
     if owner is not None:
         moved = apply(current, ce.type, data, owner, ce.time)

@@ -5,9 +5,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from shared.contract.registry import REGISTRY
-from services.dispatch.db.webhooks_repo import Delivery, Endpoint
-from services.dispatch.domain import webhooks as rules
-from services.dispatch.service.uow import DispatchUnitOfWork
+from services.partners.db.webhooks_repo import Delivery, Endpoint
+from services.partners.domain import webhooks as rules
+from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import NotFound, RuleViolation
 
 
@@ -33,7 +33,7 @@ def check_target(url: str, allow_private: bool) -> str:
     return url
 
 
-async def register(uow: DispatchUnitOfWork, owner_id: str, url: str, event_types: list[str], description: str,
+async def register(uow: PartnersUnitOfWork, owner_id: str, url: str, event_types: list[str], description: str,
                    actor: str, allow_private: bool = False) -> Endpoint:
     check_target(url, allow_private)
     e = Endpoint(id=str(uuid.uuid4()), owner_id=owner_id, url=url, description=description,
@@ -46,7 +46,7 @@ async def register(uow: DispatchUnitOfWork, owner_id: str, url: str, event_types
     return e
 
 
-async def _owned(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
+async def _owned(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
     """The endpoint, if ``owner_id`` (None for an admin) may see it; another owner's is simply not found."""
     e = await uow.webhooks.endpoint(endpoint_id)
     if e is None or (owner_id is not None and e.owner_id != owner_id):
@@ -54,12 +54,12 @@ async def _owned(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None
     return e
 
 
-async def get(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
+async def get(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str | None) -> Endpoint:
     async with uow:
         return await _owned(uow, endpoint_id, owner_id)
 
 
-async def update(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str, *,
+async def update(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str, *,
                  url: str | None = None, event_types: list[str] | None = None, description: str | None = None,
                  enabled: bool | None = None, allow_private: bool = False) -> Endpoint:
     async with uow:
@@ -79,7 +79,7 @@ async def update(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None
     return e
 
 
-async def rotate_secret(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str,
+async def rotate_secret(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str | None, actor: str,
                         grace: timedelta) -> Endpoint:
     async with uow:
         e = await _owned(uow, endpoint_id, owner_id)
@@ -90,14 +90,14 @@ async def rotate_secret(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str
     return e
 
 
-async def delete(uow: DispatchUnitOfWork, endpoint_id: str, owner_id: str | None) -> None:
+async def delete(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str | None) -> None:
     async with uow:
         await _owned(uow, endpoint_id, owner_id)
         await uow.webhooks.delete_endpoint(endpoint_id)
         await uow.commit()
 
 
-async def delivery(uow: DispatchUnitOfWork, delivery_id: str, owner_id: str | None) -> Delivery:
+async def delivery(uow: PartnersUnitOfWork, delivery_id: str, owner_id: str | None) -> Delivery:
     async with uow:
         d = await uow.webhooks.delivery(delivery_id)
     if d is None or (owner_id is not None and d.owner_id != owner_id):

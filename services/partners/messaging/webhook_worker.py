@@ -7,11 +7,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
-from services.dispatch.domain.webhooks import verdict
-from services.dispatch.messaging.webhook_sender import sender_for_settings
-from services.dispatch.service.webhook_delivery import Policy, Sender, run_once
+from services.partners.domain.webhooks import verdict
+from services.partners.messaging.webhook_sender import sender_for_settings
+from services.partners.service.webhook_delivery import Policy, Sender, run_once
 
-log = logging.getLogger("bondline.dispatch.webhooks")
+log = logging.getLogger("bondline.partners.webhooks")
 
 
 class CountedSender:

@@ -10,9 +10,9 @@ import binascii
 from dataclasses import asdict
 from typing import Any
 
-from services.dispatch.domain.unit_status import UnitStatus
-from services.dispatch.service.journal import as_cloudevent
-from services.dispatch.service.uow import DispatchUnitOfWork
+from services.partners.domain.unit_status import UnitStatus
+from services.partners.service.journal import as_cloudevent
+from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import DomainError, NotFound
 
 CURSOR_PREFIX = "j1:"
@@ -38,7 +38,7 @@ def decode_cursor(cursor: str | None) -> int:
     raise BadCursor(f"cursor {cursor!r} is not one this feed issued; start without a cursor or use next_cursor")
 
 
-async def feed(uow: DispatchUnitOfWork, owner_id: str, cursor: str | None, limit: int,
+async def feed(uow: PartnersUnitOfWork, owner_id: str, cursor: str | None, limit: int,
                types: list[str] | None) -> dict[str, Any]:
     """The owner's events after ``cursor``, oldest first; ``next_cursor`` resumes after the last one returned."""
     after = decode_cursor(cursor)
@@ -54,7 +54,7 @@ def _status(s: UnitStatus) -> dict[str, Any]:
     return asdict(s)
 
 
-async def units(uow: DispatchUnitOfWork, owner_id: str, after: str | None, limit: int, stage: str | None,
+async def units(uow: PartnersUnitOfWork, owner_id: str, after: str | None, limit: int, stage: str | None,
                 state: str | None) -> dict[str, Any]:
     async with uow:
         found = await uow.journal.units(owner_id, after or "", limit + 1, stage, state)
@@ -63,7 +63,7 @@ async def units(uow: DispatchUnitOfWork, owner_id: str, after: str | None, limit
             "next_after": page[-1].unit_id if len(found) > limit else None}
 
 
-async def unit(uow: DispatchUnitOfWork, owner_id: str | None, unit_id: str) -> dict[str, Any]:
+async def unit(uow: PartnersUnitOfWork, owner_id: str | None, unit_id: str) -> dict[str, Any]:
     """A unit's status and its timeline (for an owner: only the events recorded while it was theirs)."""
     async with uow:
         status = await uow.journal.status(unit_id)
@@ -73,7 +73,7 @@ async def unit(uow: DispatchUnitOfWork, owner_id: str | None, unit_id: str) -> d
     return _status(status) | {"timeline": [as_cloudevent(e) for e in entries]}
 
 
-async def pending_quotes(uow: DispatchUnitOfWork, owner_id: str, limit: int, repair_base_url: str) -> list[dict]:
+async def pending_quotes(uow: PartnersUnitOfWork, owner_id: str, limit: int, repair_base_url: str) -> list[dict]:
     """Quotes waiting for this owner's decision, with the latest quote and where to send the decision."""
     async with uow:
         waiting = await uow.journal.pending_quotes(owner_id, limit)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from services.dispatch.api.deps import OwnerOrAdmin, Settings, UoW, owner_scope
-from services.dispatch.service import owners
+from services.kit.auth import owner_scope
+from services.partners.api.deps import OwnerOrAdmin, Settings, UoW
+from services.partners.service import owners
 
 router = APIRouter(prefix="/v1/owner", tags=["owners"])
 OwnerQ = Annotated[str | None, Query(description="admins only: whose units; partners are scoped by their token")]
@@ -21,7 +22,7 @@ async def feed(uow: UoW, who: OwnerOrAdmin, owner_id: OwnerQ = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
                type: Annotated[list[str] | None, Query(description="only these event types (repeatable)")] = None,
                ) -> dict[str, Any]:
-    return await owners.feed(uow, owner_scope(who, owner_id) or "", cursor, limit, type)
+    return await owners.feed(uow, owner_scope(who, owner_id, required=True) or "", cursor, limit, type)
 
 
 @router.get("/units", summary="The owner's units and where each stands (stage and state)")
@@ -30,7 +31,7 @@ async def units(uow: UoW, who: OwnerOrAdmin, owner_id: OwnerQ = None,
                 state: str | None = None, after: Annotated[str | None, Query(description="next_after of the "
                                                                                          "previous page")] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    return await owners.units(uow, owner_scope(who, owner_id) or "", after, limit, stage, state)
+    return await owners.units(uow, owner_scope(who, owner_id, required=True) or "", after, limit, stage, state)
 
 
 @router.get("/units/{unit_id}", summary="One of the owner's units: status and timeline across the three services")
@@ -41,4 +42,4 @@ async def unit(unit_id: str, uow: UoW, who: OwnerOrAdmin) -> dict[str, Any]:
 @router.get("/quotes", summary="Quotes waiting for the owner's decision, and where to send it (repair's API)")
 async def quotes(uow: UoW, who: OwnerOrAdmin, settings: Settings, owner_id: OwnerQ = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
-    return await owners.pending_quotes(uow, owner_scope(who, owner_id) or "", limit, settings.repair_url)
+    return await owners.pending_quotes(uow, owner_scope(who, owner_id, required=True) or "", limit, settings.repair_url)

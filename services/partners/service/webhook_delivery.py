@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Protocol
 
-from services.dispatch.db.webhooks_repo import Delivery, Endpoint
-from services.dispatch.domain import webhooks as rules
-from services.dispatch.service.journal import as_cloudevent
-from services.dispatch.service.uow import DispatchUnitOfWork
+from services.partners.db.webhooks_repo import Delivery, Endpoint
+from services.partners.domain import webhooks as rules
+from services.partners.service.journal import as_cloudevent
+from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import NotFound, RuleViolation
 
 
@@ -32,13 +32,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def run_once(uows: Callable[[], DispatchUnitOfWork], sender: Sender, policy: Policy) -> int:
+async def run_once(uows: Callable[[], PartnersUnitOfWork], sender: Sender, policy: Policy) -> int:
     """One round of the worker: queue deliveries for new journal events, then send what is due."""
     await fan_out(uows, policy)
     return await deliver_due(uows, sender, policy)
 
 
-async def fan_out(uows: Callable[[], DispatchUnitOfWork], policy: Policy, limit: int = 500) -> int:
+async def fan_out(uows: Callable[[], PartnersUnitOfWork], policy: Policy, limit: int = 500) -> int:
     """A pending delivery per enabled endpoint for each new journal event of its owner that its filters take.
 
     Each endpoint keeps a cursor into the journal, so no event is missed while a receiver is slow or the
@@ -63,7 +63,7 @@ async def fan_out(uows: Callable[[], DispatchUnitOfWork], policy: Policy, limit:
     return made
 
 
-async def deliver_due(uows: Callable[[], DispatchUnitOfWork], sender: Sender, policy: Policy) -> int:
+async def deliver_due(uows: Callable[[], PartnersUnitOfWork], sender: Sender, policy: Policy) -> int:
     """Claim the deliveries that are due and send them, ``policy.concurrency`` endpoints at a time; how many."""
     now = _now()
     async with uows() as uow:
@@ -84,7 +84,7 @@ async def deliver_due(uows: Callable[[], DispatchUnitOfWork], sender: Sender, po
     return len(batch)
 
 
-async def attempt(uows: Callable[[], DispatchUnitOfWork], sender: Sender, d: Delivery, schedule: list[float],
+async def attempt(uows: Callable[[], PartnersUnitOfWork], sender: Sender, d: Delivery, schedule: list[float],
                   manual: bool = False) -> Delivery:
     async with uows() as uow:
         endpoint = await uow.webhooks.endpoint(d.endpoint_id)
@@ -117,7 +117,7 @@ def _advance(d: Delivery, verdict: str, now: datetime, schedule: list[float], ma
         d.status, d.next_attempt_at = ("failed", None) if delay is None else ("pending", now + timedelta(seconds=delay))
 
 
-async def _disable(uow: DispatchUnitOfWork, endpoint: Endpoint) -> None:
+async def _disable(uow: PartnersUnitOfWork, endpoint: Endpoint) -> None:
     fresh = await uow.webhooks.endpoint(endpoint.id)
     if fresh is not None and fresh.enabled:
         fresh.enabled, fresh.disabled_reason = False, "the receiver answered 410 Gone"
@@ -125,7 +125,7 @@ async def _disable(uow: DispatchUnitOfWork, endpoint: Endpoint) -> None:
         await uow.webhooks.cancel_pending(fresh.id, "endpoint disabled: the receiver answered 410 Gone")
 
 
-async def _cancel(uows: Callable[[], DispatchUnitOfWork], d: Delivery, reason: str) -> Delivery:
+async def _cancel(uows: Callable[[], PartnersUnitOfWork], d: Delivery, reason: str) -> Delivery:
     async with uows() as uow:
         await uow.webhooks.cancel_pending(d.endpoint_id, reason)
         await uow.commit()
@@ -133,7 +133,7 @@ async def _cancel(uows: Callable[[], DispatchUnitOfWork], d: Delivery, reason: s
     return d
 
 
-async def replay(uows: Callable[[], DispatchUnitOfWork], sender: Sender, delivery_id: str, owner_id: str | None,
+async def replay(uows: Callable[[], PartnersUnitOfWork], sender: Sender, delivery_id: str, owner_id: str | None,
                  schedule: list[float]) -> Delivery:
     """Send one delivery again now, whatever became of it; the receiver dedupes on ``webhook-id``."""
     async with uows() as uow:

@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from services.dispatch.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusRow
-from services.dispatch.domain.unit_status import UnitStatus
+from services.partners.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusRow
+from services.partners.domain.unit_status import UnitStatus
 
 STATUS_FIELDS = tuple(f.name for f in fields(UnitStatus))
 JOURNAL, STATUS = JournalRow.__table__, UnitStatusRow.__table__
@@ -76,11 +76,14 @@ class JournalRepository:
             "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data})
         return int(result.scalar_one())
 
+    async def holds(self, event_id: str) -> bool:
+        return await self.session.scalar(select(JOURNAL.c.seq).where(JOURNAL.c.event_id == event_id)) is not None
+
     async def last_seq(self) -> int:
         return int(await self.session.scalar(select(func.coalesce(func.max(JOURNAL.c.seq), 0))) or 0)
 
     async def timeline(self, unit_id: str, owner_id: str | None = None, limit: int = 1000) -> list[Entry]:
-        """The unit's events in the order they happened (``TIMELINE_ORDER``), not the order dispatch consumed them."""
+        """The unit's events in the order they happened (``TIMELINE_ORDER``), not the order partners consumed them."""
         q = select(JOURNAL).where(JOURNAL.c.unit_id == unit_id)
         if owner_id is not None:
             q = q.where(JOURNAL.c.owner_id == owner_id)

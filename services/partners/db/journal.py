@@ -1,7 +1,7 @@
-"""Dispatch's journal of every event it consumed (all three services) and the per-unit status read model.
+"""Partners' journal of every event it consumed (all three services) and the per-unit status read model.
 
 The journal is the source of unit timelines, the owners' event feed (its ``seq`` is the cursor) and webhook
-deliveries. ``seq`` is the order dispatch consumed the events in; ``occurred_at`` (``ce_time``) and ``sequence``
+deliveries. ``seq`` is the order partners consumed the events in; ``occurred_at`` (``ce_time``) and ``sequence``
 (``ce_sequence``, the producer's per-unit counter, None on events older than it) say when each one happened, which
 is how a unit's timeline is ordered (``TIMELINE_ORDER``). ``unit_status`` is one row per unit, kept current from the same events.
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.dispatch.db.tables import Base
+from shared.messaging.tables import BIGINT
+from services.partners.db.tables import Base
 from services.kit.db import UtcDateTime
 
-SEQ = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+SEQ = BIGINT  # SQLite autoincrements INTEGER PRIMARY KEY only
 
 
 class JournalRow(Base):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.dispatch.db.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
-from services.dispatch.domain.webhooks import Secret
+from services.partners.db.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
+from services.partners.domain.webhooks import Secret
 from services.kit.errors import Conflict
 
 
