@@ -16,7 +16,7 @@ from services.kit.auth import issue_token
 from services.kit.settings import CommonSettings, load
 
 URLS = {name: os.environ.get(f"{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        for name, port in (("intake", 8001), ("repair", 8002), ("dispatch", 8003))}
+        for name, port in (("intake", 8001), ("repair", 8002), ("dispatch", 8003), ("partners", 8004))}
 RUN = time.strftime("%y%m%d%H%M%S")
 OWNERS = [
     {"id": "fab-sh-1", "name": "Shanghai Fab One", "kind": "overseas", "country": "SG", "group": "sgfab",
@@ -156,9 +156,9 @@ def owner_view(client: httpx.Client, owner: str) -> None:
     as_owner = {"Authorization": f"Bearer {issue_token(secret, 'demo-partner', 'partner', owner)}"}
 
     def get(path: str, **params: Any) -> Any:
-        r = client.get(URLS["dispatch"] + path, headers=as_owner, params=params)
+        r = client.get(URLS["partners"] + path, headers=as_owner, params=params)
         if r.status_code != 200:
-            sys.exit(f"demo: GET dispatch{path} -> {r.status_code} {r.text}")
+            sys.exit(f"demo: GET partners{path} -> {r.status_code} {r.text}")
         return r.json()
     wait_for("the owner's view", lambda: get("/v1/owner/units")["units"])
     units, events, cursor = get("/v1/owner/units", limit=500)["units"], 0, None

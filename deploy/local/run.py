@@ -1,4 +1,4 @@
-"""`make run`: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics, the three services.
+"""`make run`: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics, the four services.
 
 Ctrl-C stops everything this started. Settings: see the README's settings table.
 """
@@ -17,7 +17,7 @@ from shared.contract.topics import all_topics_with_dead_letters
 from shared.messaging import embedded_broker, kafka
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = (("intake", 8001), ("repair", 8002), ("dispatch", 8003))
+SERVICES = (("intake", 8001), ("repair", 8002), ("dispatch", 8003), ("partners", 8004))
 
 
 def main() -> int:
@@ -94,6 +94,8 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
         print(f"  {name:9} {url}/docs   (API docs; health {url}/readyz, metrics {url}/metrics)")
     print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the token "
           "of a dispatcher or customs officer: make token ROLE=dispatcher)")
+    print(f"  owners    {urls['partners']}/v1/owner/units   (the owners' API, feed and webhooks: a partner token, "
+          "make token ROLE=partner PARTNER=<owner id>)")
     print(f"  broker    {bootstrap}{' (embedded)' if embedded else ''}")
     print(f"  data      {var} (SQLite unless <SERVICE>_DATABASE_URL is set); logs in {var}/log/")
     print("\nGet a token:  make token ROLE=intake_clerk   (roles: intake_clerk, technician, dispatcher,"

@@ -11,7 +11,7 @@ from services.kit.settings import CommonSettings, load
 from services.partners.api import owner, webhooks
 from services.partners.db import tables
 from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE
-from services.partners.messaging.webhook_worker import run_webhooks
+from services.partners.adapters.webhook_worker import run_webhooks
 from services.partners.service.upgrade import take_over_from_dispatch
 from services.partners.service.uow import PartnersUnitOfWork
 from services.partners.settings import PartnersSettings

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real broker (Tansu) and the three services as separate processes."""
+"""End-to-end fixtures: the real broker (Tansu) and the four services as separate processes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +31,7 @@ def _databases(kind: str) -> dict[str, str]:
     if kind == "sqlite":
         return {}
     _need_pg()
-    return {name: pg.create_database(f"bondline_e2e_{name}") for name in ("intake", "repair", "dispatch")}
+    return {name: pg.create_database(f"bondline_e2e_{name}") for name in ("intake", "repair", "dispatch", "partners")}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,7 +1,7 @@
 """Issue 12: the broker loses its data mid-load (SIGKILL, then a new empty one on the same port 7 s later).
 
 With no operator action and no service restart, every unit must still complete, once: a work order opened once
-in repair, one candidate in dispatch, its owners' status at awaiting_dispatch and each key event in dispatch's
+in repair, one candidate in dispatch, its owners' status at awaiting_dispatch and each key event in partners'
 journal once. Nothing creates topics after the restart: the services must recreate them themselves, as they
 would after losing a real cluster (an operator step here would hide exactly the failure under test).
 """

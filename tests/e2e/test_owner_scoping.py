@@ -1,7 +1,7 @@
 """Owners end to end: two owners' units through the three services as processes on the real broker.
 
 Owner A never receives, reads or pages into owner B's units: not through intake's or repair's API, not through
-dispatch's owner API or feed, and not through webhooks, which arrive signed (checked with standardwebhooks) after
+partners' owner API or feed, and not through webhooks, which arrive signed (checked with standardwebhooks) after
 the receiver's first failures were retried.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ AWAITING = "com.bondline.dispatch.unit.awaiting_dispatch.v1"
 @pytest.fixture
 def stack(broker: Broker, tmp_path: Path) -> Iterator[Stack]:
     s = Stack(tmp_path, broker.bootstrap, extra_env={
-        "DISPATCH_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true", "DISPATCH_WEBHOOK_RETRY_SCHEDULE_S": "[0.2, 0.5, 1]",
-        "DISPATCH_WEBHOOK_POLL_INTERVAL_S": "0.2"})
+        "PARTNERS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true", "PARTNERS_WEBHOOK_RETRY_SCHEDULE_S": "[0.2, 0.5, 1]",
+        "PARTNERS_WEBHOOK_POLL_INTERVAL_S": "0.2"})
     try:
         yield s.start()
     finally:
@@ -47,10 +47,10 @@ def pages(client: httpx.Client, url: str, headers: dict[str, str], key: str, cur
 
 
 def test_owner_a_never_sees_owner_bs_units(stack: Stack):
-    dispatch, intake, repair = stack.url("dispatch"), stack.url("intake"), stack.url("repair")
+    partners, intake, repair = stack.url("partners"), stack.url("intake"), stack.url("repair")
     with ThreadedReceiver(script=[500, 500]) as hook_a, ThreadedReceiver() as hook_b, httpx.Client(timeout=15) as c:
-        ep_a = c.post(dispatch + "/v1/webhooks/endpoints", json={"url": hook_a.url}, headers=PA).json()
-        ep_b = c.post(dispatch + "/v1/webhooks/endpoints", json={"url": hook_b.url}, headers=PB).json()
+        ep_a = c.post(partners + "/v1/webhooks/endpoints", json={"url": hook_a.url}, headers=PA).json()
+        ep_b = c.post(partners + "/v1/webhooks/endpoints", json={"url": hook_b.url}, headers=PB).json()
         mine = [receive_and_release(c, stack, f"A-{i}", A) for i in range(3)]
         theirs = [receive_and_release(c, stack, f"B-{i}", B) for i in range(2)]
         for unit_id in mine[:1] + theirs[:1]:
@@ -64,24 +64,24 @@ def test_owner_a_never_sees_owner_bs_units(stack: Stack):
         got_a = bodies(hook_a, ep_a["secrets"][0]["secret"])
         assert {b["subject"] for b in got_a} == set(mine) and all(b["data"]["owner_id"] == A for b in got_a)
         assert {b["subject"] for b in bodies(hook_b, ep_b["secrets"][0]["secret"])} == set(theirs)
-        pending = lambda: c.get(dispatch + "/v1/webhooks/deliveries", params={"status": "pending"},  # noqa: E731
+        pending = lambda: c.get(partners + "/v1/webhooks/deliveries", params={"status": "pending"},  # noqa: E731
                                 headers=PA).json()["deliveries"]
         eventually(lambda: pending() == [], 30, "owner A's deliveries all sent")
-        retried = c.get(dispatch + "/v1/webhooks/deliveries", params={"status": "delivered", "limit": 500},
+        retried = c.get(partners + "/v1/webhooks/deliveries", params={"status": "delivered", "limit": 500},
                         headers=PA).json()["deliveries"]
         assert sum(d["attempts"] for d in retried) == len(retried) + 2  # the receiver's two failures were retried
-        metrics = c.get(dispatch + "/metrics").text
+        metrics = c.get(partners + "/metrics").text
         assert 'bondline_webhook_attempts_total{outcome="retry"} 2.0' in metrics, metrics
 
-        feed = pages(c, dispatch + "/v1/owner/feed", PA, "events", "cursor")
+        feed = pages(c, partners + "/v1/owner/feed", PA, "events", "cursor")
         assert {e["subject"] for e in feed} == set(mine)
         eventually(lambda: {g.headers["webhook-id"] for g in hook_a.got} == {e["id"] for e in feed}, 30,
                    "a webhook for every event in owner A's feed, and nothing else")
         assert {e["source"].split("/")[-1] for e in feed} == {"intake", "repair", "dispatch"}
-        units = pages(c, dispatch + "/v1/owner/units", PA, "units", "after")
+        units = pages(c, partners + "/v1/owner/units", PA, "units", "after")
         assert sorted(u["unit_id"] for u in units) == sorted(mine)
-        assert c.get(dispatch + f"/v1/owner/units/{theirs[0]}", headers=PA).status_code == 404
-        assert c.get(dispatch + "/v1/owner/feed", params={"owner_id": B}, headers=PA).status_code == 403
+        assert c.get(partners + f"/v1/owner/units/{theirs[0]}", headers=PA).status_code == 404
+        assert c.get(partners + "/v1/owner/feed", params={"owner_id": B}, headers=PA).status_code == 403
 
         listed = c.get(intake + "/v1/units", params={"owner_id": B, "limit": 500}, headers=PA).json()
         assert {u["id"] for u in listed} == set(mine)
@@ -96,6 +96,6 @@ def test_owner_a_never_sees_owner_bs_units(stack: Stack):
         assert c.get(base, headers=PA).status_code == 403
         r = c.post(base + "/quote/decision", json={"approve": True}, headers=PA)
         assert r.status_code == 403 and c.get(base, headers=PB).json()["state"] == "quote_pending", r.text
-        quotes = lambda who: c.get(dispatch + "/v1/owner/quotes", headers=who).json()  # noqa: E731
+        quotes = lambda who: c.get(partners + "/v1/owner/quotes", headers=who).json()  # noqa: E731
         eventually(lambda: [q["work_order_id"] for q in quotes(PB)] == [their_wo["id"]], 30, "B's pending quote")
         assert quotes(PA) == []

@@ -67,7 +67,7 @@ def statuses(client: httpx.Client, stack: Stack, owner: str) -> dict[str, str]:
     out: dict[str, str] = {}
     after: str | None = ""
     while after is not None:
-        page = get_json(client, stack.url("dispatch") + "/v1/owner/units", ADMIN,
+        page = get_json(client, stack.url("partners") + "/v1/owner/units", ADMIN,
                         {"owner_id": owner, "limit": 500, "after": after})
         out |= {u["unit_id"]: f"{u['stage']}/{u['state']}" for u in page["units"]}
         after = page["next_after"]
@@ -80,7 +80,7 @@ def journal(client: httpx.Client, stack: Stack, owner: str) -> Counter[tuple[str
     cursor, more = None, True
     while more:
         params = {"owner_id": owner, "limit": 500, "type": list(KEY_EVENTS)} | ({"cursor": cursor} if cursor else {})
-        page = get_json(client, stack.url("dispatch") + "/v1/owner/feed", ADMIN, params)
+        page = get_json(client, stack.url("partners") + "/v1/owner/feed", ADMIN, params)
         seen.update((e.get("subject", ""), e["type"]) for e in page["events"])
         cursor, more = page["next_cursor"], page["has_more"]
     return seen

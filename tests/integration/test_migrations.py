@@ -18,8 +18,8 @@ from services.kit.runtime import Runtime
 from tests.support.runtime import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ["intake", "repair", "dispatch"]
-TABLES = {"intake": "units", "repair": "work_orders", "dispatch": "dispatch_items"}
+SERVICES = ["intake", "repair", "dispatch", "partners"]
+TABLES = {"intake": "units", "repair": "work_orders", "dispatch": "dispatch_items", "partners": "journal"}
 
 
 def migrations_dir(service: str) -> Path:

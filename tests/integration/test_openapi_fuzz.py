@@ -1,6 +1,6 @@
 """schemathesis against each service's own OpenAPI, in process on SQLite with an admin token.
 
-Every operation of intake, repair and dispatch gets a bounded number of generated requests (derandomized, so a
+Every operation of intake, repair, dispatch and partners gets a bounded number of generated requests (derandomized, so a
 run is repeatable) and two checks on every answer: never a 5xx (``not_a_server_error``), and the answer fits
 what the OpenAPI documents for its status (``response_schema_conformance``: the 2xx models and the one error
 body, ``services.kit.errors.ErrorBody``, documented for 401/403/404/409/422 on every operation).
@@ -59,7 +59,7 @@ def _service(service: str) -> tuple[Runtime, Any]:
                                                                                    run_consumer=False)
 
 
-SERVICES = {name: _service(name) for name in ("intake", "repair", "dispatch")}
+SERVICES = {name: _service(name) for name in ("intake", "repair", "dispatch", "partners")}
 
 
 def _schema(service: str):  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ def _migrated() -> None:
         rt.migrate()
 
 
-intake, repair, dispatch = _schema("intake"), _schema("repair"), _schema("dispatch")
+intake, repair, dispatch, partners = _schema("intake"), _schema("repair"), _schema("dispatch"), _schema("partners")
 
 
 @intake.parametrize()
@@ -94,6 +94,12 @@ def test_repair_openapi(case) -> None:  # type: ignore[no-untyped-def]
 @dispatch.parametrize()
 @FUZZ
 def test_dispatch_openapi(case) -> None:  # type: ignore[no-untyped-def]
+    case.call_and_validate(headers=ADMIN, checks=CHECKS)
+
+
+@partners.parametrize()
+@FUZZ
+def test_partners_openapi(case) -> None:  # type: ignore[no-untyped-def]
     case.call_and_validate(headers=ADMIN, checks=CHECKS)
 
 

@@ -1,4 +1,4 @@
-"""Start the real broker and the three services as separate processes (end-to-end tests, benchmarks)."""
+"""Start the real broker and the four services as separate processes (end-to-end tests, benchmarks)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +19,7 @@ from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ("intake", "repair", "dispatch")
+NAMES = ("intake", "repair", "dispatch", "partners")
 
 
 def free_port() -> int:
@@ -75,7 +75,7 @@ class Stack:
     split: set[str] = field(default_factory=set)  # these run api, relay and consumer as 3 processes
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "REPAIR_", "DISPATCH_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "REPAIR_", "DISPATCH_", "PARTNERS_"))}
         env.update(BONDLINE_VAR_DIR=str(self.workdir), KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
                    BONDLINE_ENV="test", PYTHONUNBUFFERED="1")
         for name in NAMES:

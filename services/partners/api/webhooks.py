@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from services.kit.auth import owner_scope
 from services.partners.api.deps import OwnerOrAdmin, Settings, UoW, UoWs
 from services.partners.db.webhooks_repo import Delivery, Endpoint
-from services.partners.messaging.webhook_sender import sender_for_settings
+from services.partners.adapters.webhook_sender import sender_for_settings
 from services.partners.service import webhook_delivery, webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])

@@ -1,4 +1,4 @@
-"""The webhook delivery loop, run beside the relay (``ServiceDefinition.workers``)."""
+"""The webhook delivery loop, a background worker beside the API (``ServiceDefinition.workers``)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter
 
 from services.partners.domain.webhooks import verdict
-from services.partners.messaging.webhook_sender import sender_for_settings
+from services.partners.adapters.webhook_sender import sender_for_settings
 from services.partners.service.webhook_delivery import Policy, Sender, run_once
 
 log = logging.getLogger("bondline.partners.webhooks")
