@@ -28,6 +28,16 @@ class Endpoint:
     version: int = 1
 
 
+@dataclass(frozen=True)
+class Attempt:
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    manual: bool
+
+
 @dataclass
 class Delivery:
     id: str
@@ -43,7 +53,7 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: list[Attempt] = field(default_factory=list)
 
 
 def _secrets(raw: list[dict[str, Any]]) -> list[Secret]:
@@ -127,8 +137,7 @@ class WebhookRepository:
         d = _delivery(row)
         attempts = await self.session.scalars(select(WebhookAttemptRow).where(
             WebhookAttemptRow.delivery_id == delivery_id).order_by(WebhookAttemptRow.id))
-        d.history = [{"attempt": a.attempt, "at": a.at, "status_code": a.status_code, "error": a.error,
-                      "duration_ms": a.duration_ms, "manual": a.manual} for a in attempts]
+        d.history = [Attempt(a.attempt, a.at, a.status_code, a.error, a.duration_ms, a.manual) for a in attempts]
         return d
 
     async def deliveries(self, owner_id: str | None, endpoint_id: str | None, status: str | None, before: str | None,

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import asdict
-from typing import Any
+from dataclasses import dataclass
 
 from services.partners.domain.unit_status import UnitStatus
-from services.partners.service.journal import as_cloudevent
+from services.partners.db.journal_repo import Entry
 from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import DomainError, NotFound
 
@@ -38,49 +37,56 @@ def decode_cursor(cursor: str | None) -> int:
     raise BadCursor(f"cursor {cursor!r} is not one this feed issued; start without a cursor or use next_cursor")
 
 
+@dataclass(frozen=True)
+class Feed:
+    entries: list[Entry]
+    next_cursor: str
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class UnitsPage:
+    units: list[UnitStatus]
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class PendingQuote:
+    status: UnitStatus
+    quote: Entry | None
+
+
 async def feed(uow: PartnersUnitOfWork, owner_id: str, cursor: str | None, limit: int,
-               types: list[str] | None) -> dict[str, Any]:
+               types: list[str] | None) -> Feed:
     """The owner's events after ``cursor``, oldest first; ``next_cursor`` resumes after the last one returned."""
     after = decode_cursor(cursor)
     async with uow:
         entries = await uow.journal.feed(owner_id, after, limit + 1, types)
-    page, more = entries[:limit], len(entries) > limit
-    last = page[-1].seq if page else after
-    return {"events": [as_cloudevent(e) | {"cursor": encode_cursor(e.seq)} for e in page],
-            "next_cursor": encode_cursor(last), "has_more": more}
-
-
-def _status(s: UnitStatus) -> dict[str, Any]:
-    return asdict(s)
+    page = entries[:limit]
+    return Feed(page, encode_cursor(page[-1].seq if page else after), len(entries) > limit)
 
 
 async def units(uow: PartnersUnitOfWork, owner_id: str, after: str | None, limit: int, stage: str | None,
-                state: str | None) -> dict[str, Any]:
+                state: str | None) -> UnitsPage:
     async with uow:
         found = await uow.journal.units(owner_id, after or "", limit + 1, stage, state)
     page = found[:limit]
-    return {"units": [_status(s) for s in page],
-            "next_after": page[-1].unit_id if len(found) > limit else None}
+    return UnitsPage(page, page[-1].unit_id if len(found) > limit else None)
 
 
-async def unit(uow: PartnersUnitOfWork, owner_id: str | None, unit_id: str) -> dict[str, Any]:
+async def unit(uow: PartnersUnitOfWork, owner_id: str | None, unit_id: str) -> tuple[UnitStatus, list[Entry]]:
     """A unit's status and its timeline (for an owner: only the events recorded while it was theirs)."""
     async with uow:
         status = await uow.journal.status(unit_id)
         if status is None or (owner_id is not None and status.owner_id != owner_id):
             raise NotFound(f"unit {unit_id} not found")
-        entries = await uow.journal.timeline(unit_id, owner_id)
-    return _status(status) | {"timeline": [as_cloudevent(e) for e in entries]}
+        return status, await uow.journal.timeline(unit_id, owner_id)
 
 
-async def pending_quotes(uow: PartnersUnitOfWork, owner_id: str, limit: int, repair_base_url: str) -> list[dict]:
-    """Quotes waiting for this owner's decision, with the latest quote and where to send the decision."""
+async def pending_quotes(uow: PartnersUnitOfWork, owner_id: str, limit: int) -> list[PendingQuote]:
+    """Quotes waiting for this owner's decision, each with the latest quote_issued event."""
     async with uow:
         waiting = await uow.journal.pending_quotes(owner_id, limit)
         quotes = await uow.journal.latest([s.unit_id for s in waiting],
                                           "com.bondline.repair.work_order.quote_issued.v1")
-    return [{"unit_id": s.unit_id, "work_order_id": s.work_order_id, "serial_number": s.serial_number,
-             "part_number": s.part_number, "quote": q.data if q else None,
-             "decide": {"method": "POST", "url": f"{repair_base_url}/v1/work-orders/{s.work_order_id}/quote/decision",
-                        "body": {"approve": True, "note": "…"}}}
-            for s in waiting for q in [quotes.get(s.unit_id)]]
+    return [PendingQuote(s, quotes.get(s.unit_id)) for s in waiting]
