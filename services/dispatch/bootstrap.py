@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.dispatch import web
 from services.dispatch.api import items, ledger, moved, reference, shipments
 from services.dispatch.db import tables
+from services.dispatch.messaging.desk import DESK
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.dispatch.settings import DispatchSettings
@@ -21,7 +22,8 @@ def define() -> ServiceDefinition:
         name="dispatch", settings=load(DispatchSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=DispatchUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
+        projections=[DESK], projections_table=tables.projection_generations)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

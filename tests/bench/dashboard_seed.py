@@ -1,8 +1,10 @@
 """Fill a dispatch database (PostgreSQL) with N units for the dashboard benchmark, in SQL (generate_series).
 
-Per unit: a ``dash_items`` row, a ``dispatch_items`` row, a ``unit_status`` row and 3 ``journal`` events; one old
-part per 10 units. The pre-aggregated tables are then built from ``dash_items`` with the same definitions the
-projection keeps (service/dashboard.py: contributions), as the handlers would have left them.
+Per unit: a ``dash_items`` row, a ``dispatch_items`` row and 3 ``desk_timeline`` events (the desk's own read
+models; the journal and unit status are the partners service's now); one old part per 10 units. The pre-aggregated
+tables are then built from ``dash_items`` with the same definitions the desk's projection keeps
+(service/dashboard.py: contributions), as its handlers would have left them; the ledger's running totals
+(``ledger_totals``) as the ledger would have.
 Stages: 15% intake, 15% repair, 15% dispatch, 55% left the zone; 500 owners; up to 900 days in stage.
 """
 from __future__ import annotations
@@ -55,20 +57,14 @@ SELECT item_id, 'unit', unit_id, owner_id, 'g1',
        '[]'::json, CASE WHEN stage IN ('dispatch', 'left') THEN stage_since END, '{{}}'::json, '{{}}'::json, 1, 'bench'
 FROM dash_items WHERE kind = 'unit'"""
 
-UNIT_STATUS = """
-INSERT INTO unit_status (unit_id, owner_id, serial_number, part_number, hs_code, origin, stage, state, quote_pending,
-                         last_event_type, updated_at, first_seen_at)
-SELECT unit_id, owner_id, 'SN-' || unit_id, 'RF-GEN-3KW', '8486909000', origin, stage, state, false,
-       'com.bondline.bench.v1', stage_since, received_at
-FROM dash_items WHERE kind = 'unit'"""
-
-JOURNAL = """
-INSERT INTO journal (event_id, type, source, unit_id, owner_id, occurred_at, recorded_at, data)
-SELECT 'e-' || item_id || '-' || k, (ARRAY['com.bondline.intake.unit.announced.v1', 'com.bondline.intake.unit.received.v1',
-        'com.bondline.repair.work_order.state_changed.v1'])[k],
-       (ARRAY['/bondline/intake', '/bondline/intake', '/bondline/repair'])[k], unit_id, owner_id,
-       received_at + make_interval(hours => k), received_at + make_interval(hours => k),
-       json_build_object('unit_id', unit_id, 'to_state', 'in_repair',
+TIMELINE = """
+INSERT INTO desk_timeline (event_id, unit_id, type, source, occurred_at, sequence, data)
+SELECT 'e-' || item_id || '-' || k, unit_id, (ARRAY['com.bondline.intake.unit.announced.v1',
+        'com.bondline.intake.unit.received.v1', 'com.bondline.repair.work_order.state_changed.v1'])[k],
+       (ARRAY['/bondline/intake', '/bondline/intake', '/bondline/repair'])[k],
+       received_at + make_interval(hours => k), k,
+       json_build_object('owner_id', owner_id, 'serial_number', 'SN-' || unit_id, 'part_number', 'RF-GEN-3KW',
+                         'hs_code', '8486909000', 'to_state', 'in_repair',
                          'documents', json_build_object('gate_pass', 'GP' || k || item_id))
 FROM dash_items CROSS JOIN generate_series(1, 3) AS k WHERE kind = 'unit'"""
 
@@ -83,9 +79,12 @@ UNION ALL SELECT 'origin', origin, '', count(*) FROM dash_items WHERE kind = 'un
 UNION ALL SELECT 'destination', CASE WHEN destination_country = 'CN' THEN 'domestic' ELSE 'overseas' END, '', count(*)
           FROM dash_items WHERE destination IS NOT NULL GROUP BY 2
 UNION ALL SELECT 'first_test', CASE WHEN i % 9 = 0 THEN 'failed' ELSE 'passed' END, '', count(*)
-          FROM generate_series(1, $1) AS i WHERE i % 20 >= 6 GROUP BY 2
-UNION ALL SELECT 'ledger', c, m, $1 FROM unnest(ARRAY['units_awaiting_repair', 'repaired_units', 'parts']) AS c,
-          unnest(ARRAY['received', 'exported', 'released']) AS m"""
+          FROM generate_series(1, $1) AS i WHERE i % 20 >= 6 GROUP BY 2"""
+
+LEDGER_TOTALS = """
+INSERT INTO ledger_totals (category, movement, bonded, quantity)
+SELECT c, m, true, $1 FROM unnest(ARRAY['units_awaiting_repair', 'repaired_units', 'parts']) AS c,
+       unnest(ARRAY['received', 'exported', 'released']) AS m"""
 
 DAYS = """
 INSERT INTO dash_days (series, day, value)
@@ -114,9 +113,9 @@ async def seed(dsn: str, units: int, say: object = print) -> dict[str, float]:
     took: dict[str, float] = {}
     try:
         for name, sql, args in (("dash_items", ITEMS, (units,)), ("old_parts", OLD_PARTS, (units,)),
-                                ("dispatch_items", DISPATCH_ITEMS, ()), ("unit_status", UNIT_STATUS, ()),
-                                ("journal", JOURNAL, ()), ("counters", COUNTERS, (units,)), ("days", DAYS, ()),
-                                ("histogram", HISTOGRAM, ()), ("shipments", SHIPMENTS, ())):
+                                ("dispatch_items", DISPATCH_ITEMS, ()), ("desk_timeline", TIMELINE, ()),
+                                ("counters", COUNTERS, (units,)), ("ledger_totals", LEDGER_TOTALS, (units,)),
+                                ("days", DAYS, ()), ("histogram", HISTOGRAM, ()), ("shipments", SHIPMENTS, ())):
             t0 = time.monotonic()
             await conn.execute(sql, *args)
             took[name] = round(time.monotonic() - t0, 1)

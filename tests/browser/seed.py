@@ -1,8 +1,9 @@
-"""A known set of units for the dashboard tests, fed through the real relay and consumer (in-memory broker).
+"""A known set of units for the dashboard tests, fed through the real relay and consumers (in-memory broker).
 
-Intake's and repair's events go onto their topics; dispatch's consumer applies them with dispatch's, the ledger's
-and the dashboard's handlers; the events dispatch publishes (through its outbox and relay) come back to it the
-same way. ``EXPECTED`` is what the dashboard must show for ``scenario()``.
+Intake's and repair's events go onto their topics; dispatch's consumer applies them with dispatch's and the
+ledger's handlers, and the desk's projection (a consumer and group of its own) with the desk's; the events dispatch
+publishes (through its outbox and relay) reach the desk's projection the same way. ``EXPECTED`` is what the
+dashboard must show for ``scenario()``.
 """
 from __future__ import annotations
 
@@ -15,49 +16,50 @@ from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.events.common import Money, PartLine
 from shared.contract.registry import REGISTRY, Payload
-from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
-from shared.messaging.consumer import ConsumerOptions, EventConsumer, Handler
+from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
 from shared.messaging.relay import Relay, RelayOptions
 from services.dispatch.db.tables import dead_letters, inbox, outbox
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
-from services.dispatch.messaging import handlers as dispatch_handlers
-from services.dispatch.messaging.dashboard_handlers import with_dashboard
+from services.dispatch.messaging.desk import DESK as DESK_PROJECTION
 from services.dispatch.service import decisions, shipments
+from services.kit import projections
 from services.kit.runtime import Runtime
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-TOPICS = [INTAKE_EVENTS, REPAIR_EVENTS, DISPATCH_EVENTS]
 VAT, DESK = Decimal("0.13"), "dispatcher:seed"
 EXIT_ABROAD = {"supervision_mode": "1371", "gate_pass_no": "HF224426000000001", "gate_pass_type": "1",
                "bonded_inventory_list_no": "QD224426E000000001", "outbound_record_list_no": "OR2244260000000001"}
 
 
-def all_handlers() -> dict[str, Handler]:
-    """Dispatch's handlers with the dashboard's, unless dispatch already wires them in itself."""
-    own = dispatch_handlers.HANDLERS
-    return own if "with_dashboard" in vars(dispatch_handlers) else with_dashboard(own)
+def consumer(rt: Runtime, broker: FakeBroker, group: str, handlers: dict, topics: list[str]) -> EventConsumer:
+    """One of dispatch's consumers as the runtime builds it, on the in-memory broker."""
+    dead = DeadLetterWriter(rt.sessions, dead_letters, "bondline.dispatch.deadletter", broker.producer)
+    return EventConsumer(group, topics, handlers, rt.uow, inbox, dead, lambda: broker.consumer(group, topics),
+                         rt.metrics, ConsumerOptions(max_attempts=1, retry_base_s=0.001, poll_timeout_ms=1))
 
 
 class Loop:
-    """Relay -> in-memory broker -> consumer, for dispatch on its own (the real loop classes, no Kafka)."""
+    """Relay -> in-memory broker -> dispatch's consumer and the desk's projection (the real loop classes, no Kafka)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, desk_generation: int = 0) -> None:
         self.rt, self.broker = rt, FakeBroker()
         self.relay = Relay(rt.sessions, outbox, self.broker.producer, rt.signal, rt.metrics, RelayOptions())
-        dead = DeadLetterWriter(rt.sessions, dead_letters, "bondline.dispatch.deadletter", self.broker.producer)
-        self.consumer = EventConsumer("bondline.dispatch", TOPICS, all_handlers(), rt.uow, inbox, dead,
-                                      lambda: self.broker.consumer("bondline.dispatch", TOPICS), rt.metrics,
-                                      ConsumerOptions(max_attempts=1, retry_base_s=0.001, poll_timeout_ms=1))
+        self.consumer = consumer(rt, self.broker, "bondline.dispatch", rt.d.handlers, rt.d.subscribe)
+        self.desk = self.desk_consumer(desk_generation)
+
+    def desk_consumer(self, generation: int) -> EventConsumer:
+        p, group = DESK_PROJECTION, projections.group("dispatch", DESK_PROJECTION.name, generation)
+        return consumer(self.rt, self.broker, group, p.handlers, p.subscribe)
 
     def put(self, payload: Payload, source: str) -> None:
         ce = REGISTRY.to_event(payload, source)
         self.broker.append(REGISTRY.spec_for_type(ce.type).topic, ce.key(), ce.value(), ce.headers())
 
     async def settle(self) -> None:
-        while await self.relay.step() + await self.consumer.poll_once():
+        while await self.relay.step() + await self.consumer.poll_once() + await self.desk.poll_once():
             pass
 
     async def run(self, stop: asyncio.Event, every_s: float = 0.2) -> None:

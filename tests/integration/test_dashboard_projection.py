@@ -1,5 +1,6 @@
-"""The dashboard's read models on SQLite and PostgreSQL: fed by the real consumer, they give the seeded figures,
-and the pre-aggregated counters always equal a full count of the items."""
+"""The dashboard's read models on SQLite and PostgreSQL: fed by the desk's projection (its own consumer), they give
+the seeded figures, with the ledger's from the ledger's running totals; the pre-aggregated counters always equal a
+full count of the items."""
 from __future__ import annotations
 
 from collections import Counter
@@ -7,7 +8,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
-from services.dispatch.service import dashboard
+from services.dispatch.service import dashboard, desk
 from tests.browser.seed import EXPECTED, NOW, Loop, intake, repair, scenario
 from tests.support.runtime import runtime
 
@@ -17,8 +18,7 @@ def policy() -> dashboard.Policy:
 
 
 async def figures(rt) -> dict:  # type: ignore[no-untyped-def]
-    async with rt.sessions() as s:
-        return await dashboard.figures(DashboardRepository(s), policy())
+    return await desk.figures(rt.uow(), policy())
 
 
 async def test_seeded_units_give_the_expected_figures(db_url, monkeypatch):
@@ -30,6 +30,8 @@ async def test_seeded_units_give_the_expected_figures(db_url, monkeypatch):
         assert got[key] == want, key
     assert got["aging"]["repair"] == {"0-7": 0, "8-30": 1, "31-90": 1, "90+": 0}
     assert got["ledger"]["repaired_units"]["exported"] == 2
+    assert got["ledger"]["parts"] == {"received": 20, "exported": 0, "released": 0, "destroyed": 0, "other_out": 6,
+                                      "on_hand": 14}  # 6 O-rings built into the 6 repaired units
     await rt.dispose()
 
 

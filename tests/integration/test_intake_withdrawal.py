@@ -15,8 +15,11 @@ from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
 from services.dispatch.db import tables as dispatch_tables
+from services.dispatch.messaging import desk as desk_projection
 from services.dispatch.messaging import handlers as dispatch_handlers
 from services.intake.db.tables import outbox
+from services.partners.db import tables as partners_tables
+from services.partners.messaging import handlers as partners_handlers
 from services.repair.db import tables as repair_tables
 from services.repair.messaging import handlers as repair_handlers
 from tests.integration.test_intake_flow import api  # noqa: F401  (fixture)
@@ -101,14 +104,17 @@ def peer_url(db_url, tmp_path):  # type: ignore[no-untyped-def]
 
 def consumer(rt, broker, name, tables, handlers, subscribe):  # type: ignore[no-untyped-def]
     dead = DeadLetterWriter(rt.sessions, tables.dead_letters, f"bondline.{name}.deadletter", broker.producer)
-    return EventConsumer(f"bondline.{name}", subscribe, handlers, rt.uow, tables.inbox, dead,
-                         lambda: broker.consumer(f"bondline.{name}", subscribe), rt.metrics,
+    group = f"bondline.{name}" + (".desk" if handlers is desk_projection.HANDLERS else "")
+    return EventConsumer(group, subscribe, handlers, rt.uow, tables.inbox, dead,
+                         lambda: broker.consumer(group, subscribe), rt.metrics,
                          ConsumerOptions(max_attempts=3, retry_base_s=0.001, poll_timeout_ms=1))
 
 
 @pytest.mark.parametrize("name, tables, handlers, outcome", [
     ("repair", repair_tables, repair_handlers, "ignored"),
-    ("dispatch", dispatch_tables, dispatch_handlers, "handled"),  # journalled for the owner's timeline only
+    ("dispatch", dispatch_tables, dispatch_handlers, "ignored"),  # nothing of dispatch's own: it never got there
+    ("dispatch", dispatch_tables, desk_projection, "handled"),  # the desk's timeline of the unit
+    ("partners", partners_tables, partners_handlers, "handled"),  # journalled for the owner's timeline
 ])
 async def test_repair_and_dispatch_take_the_withdrawal_without_a_dead_letter(owned, peer_url, monkeypatch, name,
                                                                               tables, handlers, outcome):

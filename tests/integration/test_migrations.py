@@ -26,6 +26,14 @@ def migrations_dir(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
 
 
+def _moved_to_partners(change: tuple) -> bool:  # type: ignore[type-arg]
+    """Dispatch keeps its old journal and webhook tables, renamed, for partners to take over (not in its models)."""
+    obj = change[1]
+    table = obj if change[0] == "remove_table" else getattr(obj, "table", None)
+    return change[0] in ("remove_table", "remove_index") and table is not None \
+        and table.name.startswith("moved_to_partners_")
+
+
 async def table_names(rt: Runtime) -> set[str]:
     async with rt.engine.connect() as conn:
         return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
@@ -47,7 +55,8 @@ async def test_migrated_schema_matches_the_models(service, db_url, monkeypatch):
     metadata = importlib.import_module(f"services.{service}.db.tables").metadata
 
     def diff(conn):  # type: ignore[no-untyped-def]
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        found = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        return [d for d in found if not _moved_to_partners(d)]
 
     async with rt.engine.connect() as conn:
         assert await conn.run_sync(diff) == []

@@ -20,7 +20,7 @@ from shared.contract.events.repair import (OldPartDisposed, QuoteDecided, QuoteI
 from shared.contract.registry import REGISTRY
 from services.partners.bootstrap import build_app
 from services.partners.messaging.handlers import HANDLERS
-from services.partners.messaging.webhook_sender import HttpSender, TargetRefused, resolve_allowed
+from services.partners.adapters.webhook_sender import HttpSender, TargetRefused, resolve_allowed
 from services.partners.service.webhook_delivery import Policy, run_once
 from tests.support.receiver import Receiver, serve
 from tests.support.runtime import runtime

@@ -6,6 +6,7 @@ endpoint, secret and delivery log must still work through partners' API, and the
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -15,7 +16,7 @@ import pytest
 from alembic import command
 from sqlalchemy import MetaData, Table, func, inspect, select
 
-from shared.contract.events.dispatch import ItemDelivered
+from shared.contract.events.dispatch import ItemDelivered, ShipmentFacts
 from shared.contract.registry import REGISTRY
 from services.kit import migrations
 from services.kit.db import make_engine
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
 SECRET = "whsec_" + "A" * 43
 INTAKE, REPAIR = "/bondline/intake", "/bondline/repair"
+SHIPMENT = ShipmentFacts(shipment_id="s1", carrier="SF", tracking_number="T1", destination_country="DE",
+                         incoterm="DAP")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,7 +86,8 @@ OLD = {
 
 async def _old_dispatch(url: str) -> None:
     """Dispatch as the last release that kept the journal left it: migrated to 0009, with data."""
-    command.upgrade(migrations.config(ROOT / "services" / "dispatch" / "migrations", url), "0009")
+    cfg = migrations.config(ROOT / "services" / "dispatch" / "migrations", url)
+    await asyncio.to_thread(command.upgrade, cfg, "0009")  # alembic runs its own event loop
     engine = make_engine(url, 2)
     async with engine.begin() as conn:
         tables = await conn.run_sync(lambda c: {n: Table(n, MetaData(), autoload_with=c) for n in OLD})
@@ -140,7 +144,7 @@ async def test_endpoints_secrets_and_delivery_log_survive(partners):
 
 async def test_new_events_journal_after_the_old_ones_and_sequences_carry_on(partners):
     rt = partners.rt
-    e = ItemDelivered(unit_id="u1", item_id="u1", item_kind="unit", owner_id="fab-a", at=T0)
+    e = ItemDelivered(unit_id="u1", item_id="u1", item_kind="unit", owner_id="fab-a", at=T0, shipment=SHIPMENT)
     await deliver(rt, e, REGISTRY.to_event(e, "/bondline/dispatch"))
     r = await partners.get("/v1/owner/feed", params={"cursor": encode_cursor(4)}, headers=token("partner", "fab-a"))
     assert [e["type"] for e in r.json()["events"]] == ["com.bondline.dispatch.item.delivered.v1"]
@@ -167,7 +171,7 @@ async def test_two_journals_are_never_merged(urls, monkeypatch):
     dispatch_url, partners_url = urls
     await _old_dispatch(dispatch_url)
     rt = runtime("partners", partners_url, monkeypatch)  # partners ran first, with no import configured
-    e = ItemDelivered(unit_id="u9", item_id="u9", item_kind="unit", owner_id="fab-z", at=T0)
+    e = ItemDelivered(unit_id="u9", item_id="u9", item_kind="unit", owner_id="fab-z", at=T0, shipment=SHIPMENT)
     await deliver(rt, e, REGISTRY.to_event(e, "/bondline/dispatch"))
     await rt.dispose()
     monkeypatch.setenv("PARTNERS_IMPORT_FROM_URL", dispatch_url)

@@ -45,7 +45,7 @@ async def test_readers_and_partners_see_what_they_may(repair):
         assert (await c.get(f"/v1/work-orders/{theirs}", headers=who)).status_code == 200
     assert (await c.get(f"/v1/work-orders/{mine}", headers=PARTNER)).status_code == 200
     r = await c.get(f"/v1/work-orders/{theirs}/history", headers=PARTNER)
-    assert r.status_code == 403 and "cannot see owner fab-2" in r.json()["detail"]
+    assert r.status_code == 403 and "cannot read owner fab-2" in r.json()["detail"]
     listed = (await c.get("/v1/work-orders", params={"owner_id": "fab-2"}, headers=PARTNER)).json()
     assert [w["id"] for w in listed] == [mine]  # a partner's list is always its own
     assert (await c.get("/v1/parts/stock", headers=PARTNER)).status_code == 403

@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.db.tables import ConsumptionRow, WorkOrderHistoryRow
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from tests.integration.test_repair_helpers import (QUOTE, TECH, TECH2, drive, post, receive_parts, release,
                                                    repair)
 from tests.support.runtime import runtime
@@ -116,12 +117,12 @@ async def test_interleaved_technicians_the_second_writer_gets_409(pg_url, monkey
         await drive(client, wo_id, "diagnosing")
     async with rt.uow() as a, rt.uow() as b:
         wa, wb = await load(a, wo_id), await load(b, wo_id)
-        wa.log_labour(10, "A", now(), "technician:li")
-        await save(a, wa, "technician:li", now())
+        wa.log_labour(10, "A", utc_now(), "technician:li")
+        await save(a, wa, "technician:li", utc_now())
         await a.commit()
-        wb.log_labour(20, "B", now(), "technician:wang")
+        wb.log_labour(20, "B", utc_now(), "technician:wang")
         with pytest.raises(Conflict, match="changed by someone else"):
-            await save(b, wb, "technician:wang", now())
+            await save(b, wb, "technician:wang", utc_now())
     async with rt.sessions() as s:
         notes = list(await s.scalars(select(WorkOrderHistoryRow.note).where(
             WorkOrderHistoryRow.work_order_id == wo_id, WorkOrderHistoryRow.action == "log_labour")))

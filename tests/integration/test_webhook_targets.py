@@ -7,7 +7,7 @@ import socket
 import httpcore
 import pytest
 
-from services.partners.messaging.webhook_sender import HttpSender
+from services.partners.adapters.webhook_sender import HttpSender
 from tests.support.receiver import Receiver, serve
 
 HOST, PUBLIC = "hooks.rebind.example", "93.184.215.14"

@@ -1,11 +1,12 @@
-"""The dispatch desk's read models, kept current by messaging/dashboard_handlers.py.
+"""The dispatch desk's read models, kept current by its own projection (messaging/desk.py, consumer group
+``bondline.dispatch.desk``).
 
 ``dash_items`` is one row per unit or old part with what the desk's tables filter and sort on. The three small
 tables hold pre-aggregated figures so no dashboard query scans the items: ``dash_counters`` (open units per stage,
-per owner and stage, per state; test, outcome, origin and destination tallies; ledger movements per category),
-``dash_days`` (open units per stage by the day they entered it, units in bond by the day they were received, old
-parts by their disposal day: aging and deadlines are sums over at most a few hundred rows) and ``dash_histogram``
-(turnaround hours, for the median and the 90th percentile).
+per owner and stage, per state; test, outcome, origin and destination tallies), ``dash_days`` (open units per stage
+by the day they entered it, units in bond by the day they were received, old parts by their disposal day: aging and
+deadlines are sums over at most a few hundred rows) and ``dash_histogram`` (turnaround hours, for the median and
+the 90th percentile). The ledger's figures are the ledger's own running totals (db/ledger_totals.py), not kept here.
 """
 from __future__ import annotations
 
@@ -70,6 +71,9 @@ class DashHistogramRow(Base):
     metric: Mapped[str] = mapped_column(String(32), primary_key=True)
     bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+_COLUMNS = tuple(DashItemRow.__table__.columns)
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -141,12 +145,17 @@ class DashboardRepository:
             DashHistogramRow.metric == metric, DashHistogramRow.value > 0).order_by(DashHistogramRow.bucket)
         return [tuple(r) for r in await self.session.execute(q)]  # type: ignore[misc]
 
-    async def find(self, f: ItemFilter, limit: int, offset: int) -> list[DashItemRow]:
-        return list(await self.session.scalars(f.query(select(DashItemRow)).limit(limit).offset(offset)))
+    async def row(self, item_id: str) -> Any | None:
+        """One item as a plain row (no ORM object: it outlives the session)."""
+        return (await self.session.execute(select(*_COLUMNS).where(DashItemRow.item_id == item_id))).first()
+
+    async def find(self, f: ItemFilter, limit: int, offset: int) -> list[Any]:
+        """Plain rows, like ``row``."""
+        return list(await self.session.execute(f.query(select(*_COLUMNS)).limit(limit).offset(offset)))
 
     async def stream(self, f: ItemFilter, chunk: int = 1000) -> AsyncIterator[list[Any]]:
         """Plain rows (no ORM objects: cheaper by far for exports), ``chunk`` at a time from a server-side cursor."""
-        q = f.query(select(*DashItemRow.__table__.columns)).execution_options(yield_per=chunk)
+        q = f.query(select(*_COLUMNS)).execution_options(yield_per=chunk)
         result = await self.session.stream(q)
         async for part in result.partitions(chunk):
             yield list(part)

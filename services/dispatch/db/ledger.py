@@ -1,4 +1,6 @@
-"""The bonded ledger's lines (append-only) and the queries its reports run; sums and windows stay in SQL."""
+"""The bonded ledger's lines (append-only) and the queries its reports run; sums and windows stay in SQL.
+
+Every line inserted also counts in the running totals (``ledger_totals``), in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +10,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Index, Integer, String, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.dispatch.db import ledger_totals
 from services.dispatch.db.tables import Base
 from services.dispatch.domain.ledger import (EXITS, EXTERNAL, INWARD, Category, ItemKind, Line, Movement, Position,
                                              max_opt, min_opt)
@@ -76,6 +79,7 @@ class LedgerRepository:
         values = {f: getattr(line, f) for f in FIELDS if f != "id"}
         self.session.add(L(**values, recorded_at=now, recorded_by=actor))
         await self.session.flush()
+        ledger_totals.count(self.session, line)  # the running totals, written with the line at commit
         return True
 
     async def first(self, item_id: str) -> Line | None:

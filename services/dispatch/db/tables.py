@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.messaging.tables import messaging_tables, sequence_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
+from services.kit.projections import generations_table
 
 
 class Base(DeclarativeBase):
@@ -87,4 +88,5 @@ class FxRateRow(Base):
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
 sequences = sequence_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)
+projection_generations = generations_table(Base.metadata)
 metadata = Base.metadata

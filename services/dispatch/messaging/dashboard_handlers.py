@@ -1,8 +1,8 @@
-"""Keep the dispatch desk's read models current from the events of all three services.
+"""Keep the dispatch desk's dashboard read models current from the events of all three services.
 
-Each handler runs in the consumer's inbox-guarded transaction (an event counts once), composed after dispatch's own
-and the ledger's handlers for the same type by ``with_dashboard``, so the ledger lines an event produced are already
-there to be counted.
+These run in the desk projection's consumer (messaging/desk.py), each in its inbox-guarded transaction (an event
+counts once) and never in the transaction of dispatch's own handling of the event: a failure here dead-letters the
+event for the desk alone. The ledger's figures are not the desk's: they are the ledger's running totals.
 """
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from shared.contract.events import dispatch as d
 from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.registry import REGISTRY
-from shared.contract.topics import DISPATCH_EVENTS
 from shared.messaging.consumer import Handler
 from services.dispatch.db.dashboard import DashboardRepository
-from services.dispatch.messaging.ledger_handlers import LEDGER_HANDLERS, compose
 from services.dispatch.service import dashboard
 from services.dispatch.service.dashboard import Change
 
@@ -139,22 +137,15 @@ async def delivered(e: d.ItemDelivered, _repo: DashboardRepository) -> Change:
 
 
 async def nothing(_e: Any, _repo: DashboardRepository) -> None:
-    return None  # the event only moves ledger lines, counted below
-
-
-# events whose id can be the source of ledger lines: the ledger's own handlers, and dispatch's events (an exit's
-# line is recorded with the event that announces it); the others never are, so no query for them
-LEDGER_SOURCES = set(LEDGER_HANDLERS) | {s.ce_type for s in REGISTRY.specs() if s.topic == DISPATCH_EVENTS}
+    return None  # the event only moves ledger lines: the ledger's, not the desk's
 
 
 def handler(to_change: ToChange) -> Handler:
-    async def handle(uow: Any, payload: Any, ce: CloudEvent) -> None:
+    async def handle(uow: Any, payload: Any, _ce: CloudEvent) -> None:
         repo = DashboardRepository(uow.session)
         change = await to_change(payload, repo)
         if change is not None:
             await dashboard.move(repo, change)
-        if ce.type in LEDGER_SOURCES:
-            await dashboard.count_ledger_lines(repo, ce.id)
         await repo.flush()
     return handle  # type: ignore[return-value]
 
@@ -190,8 +181,3 @@ _BY_EVENT: dict[type, ToChange] = {
 }
 DASHBOARD_HANDLERS: dict[str, Handler] = {REGISTRY.type_of(t): handler(f) for t, f in _BY_EVENT.items()}
 
-
-def with_dashboard(handlers: dict[str, Handler]) -> dict[str, Handler]:
-    """``handlers`` with the dashboard's composed after them (the ledger's lines must be there to be counted)."""
-    types = sorted(set(handlers) | set(DASHBOARD_HANDLERS))
-    return {t: compose(*[h for h in (handlers.get(t), DASHBOARD_HANDLERS.get(t)) if h]) for t in types}

@@ -7,7 +7,6 @@ from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
-from services.dispatch.messaging.dashboard_handlers import with_dashboard
 from services.dispatch.messaging.ledger_handlers import merged
 from services.dispatch.service import incoming
 from services.dispatch.service.uow import DispatchUnitOfWork
@@ -38,5 +37,5 @@ _OWN: dict[str, Handler] = {
 
 
 # one transaction per event: dispatch's own handler, then the ledger's (the desk's read models have their own consumer)
-HANDLERS = with_dashboard(merged(_OWN))
+HANDLERS = merged(_OWN)
 SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS]  # dispatch's own events feed only the desk's projection and partners

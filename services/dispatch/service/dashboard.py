@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, Iterable
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
-from services.dispatch.db.ledger import LedgerLineRow
+from services.dispatch.service.ledger import Total  # the ledger's running totals, read through its use case
 
 OPEN_STAGES = ("intake", "repair", "dispatch")
 RANK = {"intake": 0, "repair": 1, "dispatch": 2, "left": 3}
@@ -83,14 +81,6 @@ def _diff(before: Counter, after: Counter) -> dict:
     return {k: after[k] - before[k] for k in keys if after[k] != before[k]}
 
 
-async def count_ledger_lines(repo: DashboardRepository, source: str) -> None:
-    """Ledger movements per category, from the lines the ledger recorded for this event (its rules, not ours)."""
-    rows = await repo.session.execute(select(LedgerLineRow.category, LedgerLineRow.movement, LedgerLineRow.quantity)
-                                      .where(LedgerLineRow.source == source))
-    for category, movement, quantity in rows:
-        await repo.bump("ledger", category, movement, by=quantity)
-
-
 # --- the figures -----------------------------------------------------------------------------------------------
 
 
@@ -141,11 +131,11 @@ def _deadlines(days: dict[tuple[str, date], int], p: Policy) -> dict[str, dict[s
     return {k: {s: v[s] for s in ("ok", "at_risk", "breached")} for k, v in out.items()}
 
 
-def _ledger(counters: dict[tuple[str, str, str], int]) -> dict[str, dict[str, int]]:
+def _ledger(totals: Iterable[Total]) -> dict[str, dict[str, int]]:
+    """Per category, from the ledger's running totals (every line it recorded, bonded or not)."""
     out: dict[str, dict[str, int]] = {}
-    for (metric, category, movement), n in counters.items():
-        if metric == "ledger":
-            out.setdefault(category, Counter())[movement] += n
+    for t in totals:
+        out.setdefault(t.category, Counter())[t.movement] += t.quantity
     inward, outward = ("received", "transferred_in"), ("transferred_out", "consumed", "exported", "released",
                                                        "destroyed")
     return {c: {"received": m["received"] + m["transferred_in"], "exported": m["exported"], "released": m["released"],
@@ -153,7 +143,9 @@ def _ledger(counters: dict[tuple[str, str, str], int]) -> dict[str, dict[str, in
                 "on_hand": sum(m[k] for k in inward) - sum(m[k] for k in outward)} for c, m in sorted(out.items())}
 
 
-async def figures(repo: DashboardRepository, p: Policy, top_owners: int = 12) -> dict[str, Any]:
+async def figures(repo: DashboardRepository, p: Policy, ledger_totals: Iterable[Total],
+                  top_owners: int = 12) -> dict[str, Any]:
+    """The dashboard from the desk's read models; ``ledger_totals`` are the ledger's (its ``totals`` use case)."""
     counters = {(m, a, b): n for m, a, b, n in await repo.counters()}
     days = {(s, d): n for s, d, n in await repo.days()}
     by = lambda metric: {a: n for (m, a, _), n in counters.items() if m == metric}  # noqa: E731
@@ -179,6 +171,6 @@ async def figures(repo: DashboardRepository, p: Policy, top_owners: int = 12) ->
         "shipped": states.get("shipped", 0) + states.get("delivered", 0),
         "destinations": {k: by("destination").get(k, 0) for k in ("domestic", "overseas", "bonded")},
         "origins": {k: by("origin").get(k, 0) for k in ("domestic", "foreign")},
-        "ledger": _ledger(counters),
+        "ledger": _ledger(ledger_totals),
         "deadlines": _deadlines(days, p),
     }

@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from shared.contract.events.common import PartLine
+from services.dispatch.db import ledger_totals
 from services.dispatch.db.ledger import LedgerRepository, LineFilter
+from services.dispatch.db.ledger_totals import Total
 from services.dispatch.domain import ledger
 from services.dispatch.domain.ledger import Category, Flag, FlagPolicy, Inconsistency, ItemKind, Line, Movement, Report
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
@@ -146,6 +148,12 @@ async def item(uow: UoW, item_id: str, limit: int = 10_000) -> tuple[list[Line],
         if not found:
             raise NotFound(f"item {item_id} has no ledger line")
         return found, await _repo(uow).on_hand(item_id)
+
+
+async def totals(uow: UoW) -> list[Total]:
+    """Every line ever recorded, summed per (category, movement, bonded): the ledger's running totals."""
+    async with uow:
+        return await ledger_totals.totals(uow.session)
 
 
 async def balances(uow: UoW, as_of: datetime | None) -> Report:

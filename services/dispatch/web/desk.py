@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from services.dispatch.db.dashboard import SORTS, DashboardRepository, ItemFilter
-from services.dispatch.service import dashboard
+from services.dispatch.service import desk
+from services.dispatch.service.desk import SORTS, ItemFilter
 from services.dispatch.web import i18n, rows
 from services.dispatch.web.render import HERE, page
 from services.dispatch.web.routing import DeskRoute
@@ -28,14 +28,14 @@ CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "sta
                "deadline", "deadline_status", "outcome", "destination", "destination_country")
 
 
-def policy(request: Request) -> dashboard.Policy:
+def policy(request: Request) -> desk.Policy:
     s = request.app.state.runtime.d.settings
-    return dashboard.Policy(datetime.now(timezone.utc).date(), s.ledger_cycle_days, s.ledger_warning_days,
+    return desk.Policy(datetime.now(timezone.utc).date(), s.ledger_cycle_days, s.ledger_warning_days,
                             s.disposal_warning_days)
 
 
-def sessions(request: Request) -> Any:
-    return request.app.state.runtime.sessions
+def uow(request: Request) -> Any:
+    return request.app.state.runtime.uow()
 
 
 @router.get("/static/{path:path}")
@@ -98,15 +98,13 @@ async def switch_language(lang: str, next: str = "/desk") -> Response:
 @router.get("", response_class=HTMLResponse)
 async def home(request: Request, who: Reader) -> HTMLResponse:
     p = policy(request)
-    async with sessions(request)() as s:
-        figures = await dashboard.figures(DashboardRepository(s), p)
+    figures = await desk.figures(uow(request), p)
     return page(request, "dashboard.html", who, figures=figures, policy=p, labels=i18n.CATALOGUES[i18n.pick(request)])
 
 
 @router.get("/data/figures.json")
 async def figures_json(request: Request, _who: Reader) -> JSONResponse:
-    async with sessions(request)() as s:
-        figures = await dashboard.figures(DashboardRepository(s), policy(request))
+    figures = await desk.figures(uow(request), policy(request))
     return JSONResponse(figures, headers={"Cache-Control": "no-store"})
 
 
@@ -136,8 +134,7 @@ Table = Annotated[TableQuery, Query()]
 
 async def _table(request: Request, q: TableQuery) -> dict[str, Any]:
     p = policy(request)
-    async with sessions(request)() as s:
-        found = await DashboardRepository(s).find(q.filter(), q.size + 1, (q.page - 1) * q.size)
+    found = await desk.items(uow(request), q.filter(), q.size + 1, (q.page - 1) * q.size)
     return {"rows": [rows.view(r, p) for r in found[:q.size]], "more": len(found) > q.size, "q": q}
 
 
@@ -153,20 +150,19 @@ async def table_fragment(request: Request, who: Reader, q: Table, title: str = "
 
 @router.get("/units.csv")
 async def units_csv(request: Request, _who: Reader, q: Table) -> StreamingResponse:
-    make, p, f = sessions(request), policy(request), q.filter()
+    work, p, f = uow(request), policy(request), q.filter()
 
     async def lines() -> AsyncIterator[str]:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        async with make() as s:
-            async for chunk in DashboardRepository(s).stream(f):
-                for r in chunk:
-                    v = rows.view(r, p)
-                    writer.writerow([v.get(c) if v.get(c) is not None else "" for c in CSV_COLUMNS])
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
+        async for chunk in desk.export(work, f):
+            for r in chunk:
+                v = rows.view(r, p)
+                writer.writerow([v.get(c) if v.get(c) is not None else "" for c in CSV_COLUMNS])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
         yield out.getvalue()
 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",

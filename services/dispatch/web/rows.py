@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.dispatch.service.dashboard import Policy
+from services.dispatch.service.desk import Policy
 
 
 def deadline(r: Any, p: Policy) -> tuple[datetime | None, str | None]:

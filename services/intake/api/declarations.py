@@ -1,7 +1,7 @@
 """Customs entry per shipment and customs inspection."""
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -11,6 +11,7 @@ from services.intake.api.schemas import UnitOut
 from services.intake.domain.declarations import Declaration
 from services.intake.domain.documents import GatePassType
 from services.intake.domain.inspection import Method
+from services.intake.domain.owners import CreditTier
 from services.intake.domain.units import Unit
 from services.intake.service import declarations
 
@@ -36,29 +37,56 @@ class InspectionIn(BaseModel):
     notes: str = Field("", max_length=4000)
 
 
-def out(d: Declaration, units: list[Unit]) -> dict[str, Any]:
-    s = d.selection
-    assert s is not None
-    return {"id": d.id, "documents": d.documents(), "declared_at": d.declared_at,
-            "inspection": {"selected": s.selected, "rate": s.rate, "draw": s.draw, "credit_tier": s.tier.value,
-                           "methods": [m.value for m in s.methods], "result": d.inspection_result,
-                           "method": d.inspection_method, "seals": list(d.seals), "notes": d.inspection_notes},
-            "units": [UnitOut.of(u).model_dump(mode="json") for u in units]}
+class InspectionOut(BaseModel):
+    selected: bool = Field(description="drawn for customs inspection")
+    rate: float = Field(description="the credit tier's share of declarations selected")
+    draw: float = Field(description="in [0, 1), derived from the declaration number; selected when below rate")
+    credit_tier: CreditTier
+    methods: list[Method] = Field(description="inspection methods open to the credit tier")
+    result: str | None = Field(description="passed or failed; null until inspected")
+    method: Method | None
+    seals: list[str]
+    notes: str
+
+    @classmethod
+    def of(cls, d: Declaration) -> "InspectionOut":
+        s = d.selection
+        assert s is not None
+        return cls(selected=s.selected, rate=s.rate, draw=s.draw, credit_tier=s.tier, methods=list(s.methods),
+                   result=d.inspection_result, method=d.inspection_method, seals=list(d.seals),
+                   notes=d.inspection_notes)
 
 
-@router.post("", status_code=201, summary="Declare a shipment's units to customs (selection is computed)")
-async def declare(body: DeclarationIn, uow: UoW, who: Clerk, rates: Rates, formats: Formats) -> dict[str, Any]:
+class DeclarationOut(BaseModel):
+    id: str
+    documents: dict[str, str] = Field(description="customs document numbers by kind (bonded_inventory_list, "
+                                                  "supervision_mode, gate_pass, gate_pass_type, entry_record_list "
+                                                  "or export_declaration)")
+    declared_at: datetime
+    inspection: InspectionOut
+    units: list[UnitOut]
+
+    @classmethod
+    def of(cls, d: Declaration, units: list[Unit]) -> "DeclarationOut":
+        return cls(id=d.id, documents=d.documents(), declared_at=d.declared_at, inspection=InspectionOut.of(d),
+                   units=[UnitOut.of(u) for u in units])
+
+
+@router.post("", status_code=201, response_model=DeclarationOut,
+             summary="Declare a shipment's units to customs (selection is computed)")
+async def declare(body: DeclarationIn, uow: UoW, who: Clerk, rates: Rates, formats: Formats) -> DeclarationOut:
     d, units = await declarations.declare(uow, declarations.Declare(**body.model_dump()), rates, formats, who.actor)
-    return out(d, units)
+    return DeclarationOut.of(d, units)
 
 
-@router.post("/{declaration_id}/inspection", summary="Record the customs inspection result")
-async def inspect(declaration_id: str, body: InspectionIn, uow: UoW, who: Officer) -> dict[str, Any]:
+@router.post("/{declaration_id}/inspection", response_model=DeclarationOut,
+             summary="Record the customs inspection result")
+async def inspect(declaration_id: str, body: InspectionIn, uow: UoW, who: Officer) -> DeclarationOut:
     d, units = await declarations.inspect(uow, declaration_id, body.method, body.passed, body.seals, body.notes,
                                           who.actor)
-    return out(d, units)
+    return DeclarationOut.of(d, units)
 
 
-@router.get("/{declaration_id}")
-async def get(declaration_id: str, uow: UoW, _who: Staff) -> dict[str, Any]:
-    return out(*await declarations.get(uow, declaration_id))
+@router.get("/{declaration_id}", response_model=DeclarationOut)
+async def get(declaration_id: str, uow: UoW, _who: Staff) -> DeclarationOut:
+    return DeclarationOut.of(*await declarations.get(uow, declaration_id))

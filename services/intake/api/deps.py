@@ -9,7 +9,6 @@ from services.intake.domain.documents import DocumentFormats
 from services.intake.domain.owners import CreditTier
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.auth import Principal, Role, authenticate, require
-from services.kit.errors import Forbidden
 
 
 async def get_uow(request: Request) -> IntakeUnitOfWork:
@@ -24,12 +23,6 @@ async def get_formats(request: Request) -> DocumentFormats:
     s = request.app.state.runtime.d.settings
     return DocumentFormats(s.entry_record_list_pattern, s.customs_declaration_pattern, s.gate_pass_pattern,
                            s.document_year_tolerance)
-
-
-def own_scope(principal: Principal, owner_id: str) -> None:
-    """A partner acts and reads only for the owner its token is bound to."""
-    if principal.role is Role.partner and principal.owner_id != owner_id:
-        raise Forbidden(f"partner token for owner {principal.owner_id} cannot act for owner {owner_id}")
 
 
 UoW = Annotated[IntakeUnitOfWork, Depends(get_uow)]

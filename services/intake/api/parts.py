@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
+from shared.clock import utc_now
 from services.intake.api.deps import Clerk, Formats, UoW
 from services.intake.domain.parts import PartsReceipt
 from services.intake.domain.units import Origin
@@ -37,7 +38,22 @@ class PartsReceiptIn(BaseModel):
                     "seq(9)), gate_pass (its configured format), others kept as given")
 
 
-@router.post("", status_code=201, summary="Receive spare parts into bonded (or duty-paid) stock")
-async def receive(body: PartsReceiptIn, uow: UoW, who: Clerk, formats: Formats) -> dict[str, Any]:
-    receipt = PartsReceipt(id=str(uuid.uuid4()), received_at=datetime.now(timezone.utc), **body.model_dump())
-    return asdict(await parts.receive(uow, receipt, formats, who.actor))
+class PartsReceiptOut(BaseModel):
+    id: str
+    part_number: str
+    lot: str
+    quantity: int
+    unit_value: Decimal
+    currency: str = Field(description="ISO 4217")
+    hs_code: str
+    origin: Origin
+    received_at: datetime
+    bonded: bool
+    documents: dict[str, str] = Field(description="customs document numbers by kind, as received")
+
+
+@router.post("", status_code=201, response_model=PartsReceiptOut,
+             summary="Receive spare parts into bonded (or duty-paid) stock")
+async def receive(body: PartsReceiptIn, uow: UoW, who: Clerk, formats: Formats) -> PartsReceiptOut:
+    receipt = PartsReceipt(id=str(uuid.uuid4()), received_at=utc_now(), **body.model_dump())
+    return PartsReceiptOut(**asdict(await parts.receive(uow, receipt, formats, who.actor)))

@@ -4,12 +4,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.intake.domain.owners import CreditTier, OwnerKind
-from services.intake.domain.units import Origin, Step, Unit
+from services.intake.domain.owners import CreditTier, Owner, OwnerKind
+from services.intake.domain.units import Discrepancy, Origin, Step, Unit
 from services.kit.errors import MAX_INT
 
 Text = Field(default="", max_length=4000)
@@ -37,6 +36,27 @@ class OwnerPatch(BaseModel):
     group: str | None = Field(None, max_length=100)
     contacts: list[ContactIn] | None = None
     expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read")
+
+
+class ContactOut(BaseModel):
+    name: str
+    email: str | None
+    phone: str | None
+
+
+class OwnerOut(BaseModel):
+    id: str
+    name: str
+    kind: OwnerKind
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    credit_tier: CreditTier
+    group: str | None
+    contacts: list[ContactOut]
+    version: int = Field(description="send it back as expected_version to change the owner")
+
+    @classmethod
+    def of(cls, o: Owner) -> "OwnerOut":
+        return cls(**asdict(o))
 
 
 class RequestedUnitIn(BaseModel):
@@ -75,8 +95,8 @@ class UnitOut(BaseModel):
     customs_released: bool
     catalogue_version: int
     declaration_id: str | None
-    documents: dict[str, str]
-    discrepancy: dict[str, str]
+    documents: dict[str, str] = Field(description="customs document numbers by kind (e.g. bonded_inventory_list)")
+    discrepancy: Discrepancy = Field(description="what receipt read against what was announced ({} if it matched)")
     rejection_reason: str | None
     announced_at: datetime
     received_at: datetime | None
@@ -110,7 +130,3 @@ class UnitHistoryOut(BaseModel):
     @classmethod
     def of(cls, u: Unit, steps: list[Step]) -> "UnitHistoryOut":
         return cls(unit=UnitOut.of(u), history=[StepOut(**asdict(s)) for s in steps])
-
-
-def plain(obj: Any) -> dict[str, Any]:
-    return asdict(obj)

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.intake.api.deps import ClerkOrPartner, ClerkOrTech, Clerk, Reader, UoW, own_scope
+from services.intake.api.deps import ClerkOrPartner, ClerkOrTech, Clerk, Reader, UoW
 from services.intake.api.schemas import RepairRequestIn, RepairRequestOut, UnitHistoryOut, UnitOut
 from services.intake.db.units import UnitFilter
 from services.intake.domain.requests import RequestedUnit
 from services.intake.domain.units import UnitState
 from services.intake.service import queries, receipts, requests, withdrawals
-from services.kit.auth import Role
+from services.kit.auth import Role, forbid_other_owner
 from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1", tags=["units"])
@@ -41,7 +41,7 @@ class WithdrawalIn(BaseModel):
 @router.post("/repair-requests", status_code=201, response_model=RepairRequestOut,
              summary="Pre-alert units for repair (all are checked; all announced or none)")
 async def submit(body: RepairRequestIn, uow: UoW, who: ClerkOrPartner) -> RepairRequestOut:
-    own_scope(who, body.owner_id)
+    forbid_other_owner(who, body.owner_id, "act for")
     cmd = requests.SubmitRequest(body.owner_id, body.origin, [RequestedUnit(**u.model_dump()) for u in body.units])
     request_id, units = await requests.submit(uow, cmd, who.actor)
     return RepairRequestOut(request_id=request_id, units=[UnitOut.of(u) for u in units])
@@ -80,7 +80,7 @@ async def release(unit_id: str, uow: UoW, who: ClerkOrTech) -> UnitOut:
 @router.get("/units/{unit_id}", response_model=UnitHistoryOut, summary="A unit and its full history")
 async def get(unit_id: str, uow: UoW, who: Reader) -> UnitHistoryOut:
     unit, steps = await queries.unit_with_history(uow, unit_id)
-    own_scope(who, unit.owner_id)
+    forbid_other_owner(who, unit.owner_id, "read")
     return UnitHistoryOut.of(unit, steps)
 
 

@@ -1,14 +1,14 @@
 """The versioned repair product catalogue: every edit stores a whole new version."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utc_now
 from services.intake.db.tables import CatalogueEntryRow, CatalogueVersionRow, ProhibitionRow
-from services.intake.domain.catalogue import Catalogue, Entry, Prohibition
+from services.intake.domain.catalogue import Catalogue, CatalogueVersion, Entry, Prohibition
 from services.kit.errors import Conflict, NotFound
 
 
@@ -42,7 +42,7 @@ class CatalogueRepository:
         try:
             async with self.session.begin_nested():
                 await self.session.execute(insert(CatalogueVersionRow).values(
-                    version=c.version, created_at=datetime.now(timezone.utc), created_by=actor, note=note))
+                    version=c.version, created_at=utc_now(), created_by=actor, note=note))
         except IntegrityError:
             raise Conflict(f"catalogue version {c.version} was created by a concurrent edit; retry") from None
         if c.entries:
@@ -53,5 +53,6 @@ class CatalogueRepository:
             await self.session.execute(insert(ProhibitionRow), [
                 {"version": c.version, "hs_prefix": p.hs_prefix, "reason": p.reason} for p in c.prohibited])
 
-    async def versions(self) -> list[CatalogueVersionRow]:
-        return list(await self.session.scalars(select(CatalogueVersionRow).order_by(CatalogueVersionRow.version)))
+    async def versions(self) -> list[CatalogueVersion]:
+        rows = await self.session.scalars(select(CatalogueVersionRow).order_by(CatalogueVersionRow.version))
+        return [CatalogueVersion(r.version, r.created_at, r.created_by, r.note) for r in rows]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from services.kit.errors import RuleViolation
 
@@ -24,6 +25,15 @@ class Eligibility:
     hs_code: str
     catalogue_version: int
     entry: Entry
+
+
+@dataclass(frozen=True)
+class CatalogueVersion:
+    """Who made a version of the catalogue, when and why."""
+    version: int
+    created_at: datetime
+    created_by: str
+    note: str
 
 
 @dataclass

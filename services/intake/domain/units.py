@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from typing_extensions import TypedDict
+
 from services.kit.errors import RuleViolation, illegal_transition
 
 HS_CODE = re.compile(r"^\d{10}$")
@@ -40,6 +42,14 @@ ALLOWED = {  # action -> states it may start from
 LOCATION = {S.announced: "not arrived", S.declared: "zone gate", S.inspection_pending: "inspection area",
             S.discrepancy: "quarantine", S.received: "awaiting repair", S.released_to_repair: "in repair",
             S.rejected: "return area", S.exited: "left the zone", S.withdrawn: "never arrived"}
+
+
+class Discrepancy(TypedDict, total=False):
+    """What was read on receipt against what was announced (empty while the unit matches)."""
+    expected_serial_number: str
+    found_serial_number: str
+    expected_part_number: str
+    found_part_number: str
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ class Unit:
     declaration_id: str | None = None
     customs_released: bool = False
     condition_notes: str = ""
-    discrepancy: dict[str, str] = field(default_factory=dict)
+    discrepancy: Discrepancy = field(default_factory=Discrepancy)
     rejection_reason: str | None = None
     received_at: datetime | None = None
     released_at: datetime | None = None
@@ -121,8 +131,8 @@ class Unit:
         """True if received; False if it does not match the request and awaits a clerk."""
         self.condition_notes = condition
         if (serial, part) != (self.serial_number, self.part_number):
-            self.discrepancy = {"expected_serial_number": self.serial_number, "found_serial_number": serial,
-                                "expected_part_number": self.part_number, "found_part_number": part}
+            self.discrepancy = Discrepancy(expected_serial_number=self.serial_number, found_serial_number=serial,
+                                           expected_part_number=self.part_number, found_part_number=part)
             self._move("receive", S.discrepancy, at, actor, "serial or part number differs from the request")
             return False
         self._move("receive", S.received, at, actor, condition)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from services.intake.domain.catalogue import Catalogue
+from services.intake.domain.catalogue import Catalogue, CatalogueVersion
 from services.intake.service.uow import IntakeUnitOfWork
 
 
@@ -20,7 +20,6 @@ async def edit(uow: IntakeUnitOfWork, change: Callable[[Catalogue], Catalogue], 
         return new
 
 
-async def versions(uow: IntakeUnitOfWork) -> list[dict]:
+async def versions(uow: IntakeUnitOfWork) -> list[CatalogueVersion]:
     async with uow:
-        return [{"version": v.version, "created_at": v.created_at, "created_by": v.created_by, "note": v.note}
-                for v in await uow.catalogue.versions()]
+        return await uow.catalogue.versions()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
+from shared.clock import utc_now
 from services.intake.domain import inspection
 from services.intake.domain.declarations import Declaration
 from services.intake.domain.documents import DocumentFormats, GatePassType
@@ -37,7 +37,7 @@ async def declare(uow: IntakeUnitOfWork, cmd: Declare, rates: dict[CreditTier, f
             raise RuleViolation("one declaration covers units of one owner and one origin", field="unit_ids")
         owner = await uow.owners.get(units[0].owner_id)
         assert owner is not None
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         d = Declaration(id=str(uuid.uuid4()), origin=units[0].origin, declared_at=now,
                         **(vars(cmd) | {"unit_ids": [u.id for u in units]}))
         d.check(formats)
@@ -63,7 +63,7 @@ async def inspect(uow: IntakeUnitOfWork, declaration_id: str, method: inspection
             raise RuleViolation("a failed inspection needs notes saying what failed", field="notes")
         d.record_inspection(method, passed, seals, notes)
         await uow.declarations.save(d)
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         for u in units:
             u.inspected(passed, now, actor, notes)
             await uow.units.save(u, actor)

@@ -1,7 +1,7 @@
 """Register and maintain equipment owners."""
 from __future__ import annotations
 
-from services.intake.domain.owners import Owner
+from services.intake.domain.owners import Owner, OwnerChanges
 from services.intake.service.reference import iso_reference
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.errors import NotFound
@@ -15,14 +15,13 @@ async def register(uow: IntakeUnitOfWork, owner: Owner, actor: str) -> Owner:
         return owner
 
 
-async def update(uow: IntakeUnitOfWork, owner_id: str, changes: dict, expected_version: int | None,
+async def update(uow: IntakeUnitOfWork, owner_id: str, changes: OwnerChanges, expected_version: int | None,
                  actor: str) -> Owner:
     async with uow:
         owner = await get_in(uow, owner_id)
         if expected_version is not None:
             owner.version = expected_version  # optimistic lock against what the caller saw
-        for key, value in changes.items():
-            setattr(owner, key, value)
+        owner.change(changes)
         owner.check(iso_reference())
         await uow.owners.save(owner, actor)
         await uow.commit()

@@ -1,8 +1,7 @@
 """Receipt per unit, discrepancies, rejection and return, release to repair."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from shared.clock import utc_now
 from shared.contract.events import intake as ev
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
@@ -27,7 +26,7 @@ async def _received(uow: IntakeUnitOfWork, unit: Unit) -> ev.UnitReceived:
 async def receive(uow: IntakeUnitOfWork, unit_id: str, serial: str, part: str, condition: str,
                   actor: str) -> Unit:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         unit = await _load(uow, unit_id)
         matched = unit.receive(serial, part, condition, now, actor)
         await uow.units.save(unit, actor)
@@ -38,7 +37,7 @@ async def receive(uow: IntakeUnitOfWork, unit_id: str, serial: str, part: str, c
 
 async def resolve(uow: IntakeUnitOfWork, unit_id: str, accept: bool, note: str, actor: str) -> Unit:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         unit = await _load(uow, unit_id)
         unit.resolve(accept, note, now, actor)
         await uow.units.save(unit, actor)
@@ -50,7 +49,7 @@ async def resolve(uow: IntakeUnitOfWork, unit_id: str, accept: bool, note: str, 
 
 async def reject(uow: IntakeUnitOfWork, unit_id: str, reason: str, actor: str) -> Unit:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         unit = await _load(uow, unit_id)
         unit.reject(reason, now, actor)
         await uow.units.save(unit, actor)
@@ -63,7 +62,7 @@ async def release(uow: IntakeUnitOfWork, unit_id: str, actor: str) -> Unit:
     async with uow:
         uow.actor = actor
         unit = await _load(uow, unit_id)
-        unit.release_to_repair(datetime.now(timezone.utc), actor)
+        unit.release_to_repair(utc_now(), actor)
         await uow.units.save(unit, actor)
         uow.publish(outgoing.released(unit))
         await uow.commit()

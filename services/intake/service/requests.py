@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy.exc import IntegrityError
 
+from shared.clock import utc_now
 from services.intake.domain.catalogue import Catalogue
 from services.intake.domain.owners import Owner
 from services.intake.domain.requests import Refusal, RequestedUnit, check_units, origin_of
@@ -34,7 +34,7 @@ async def submit(uow: IntakeUnitOfWork, cmd: SubmitRequest, actor: str) -> tuple
         refusal, origin, country = _check(cmd, owner, catalogue, set())
         if refusal.errors:  # refused anyway: name every problem, a serial already in the zone too
             _check(cmd, owner, catalogue, await _in_zone(uow, cmd))[0].raise_if_any()
-        now, request_id = datetime.now(timezone.utc), str(uuid.uuid4())
+        now, request_id = utc_now(), str(uuid.uuid4())
         units = [Unit.announce(now, actor, id=str(uuid.uuid4()), request_id=request_id, owner_id=owner.id,
                                origin=origin, origin_country=country, catalogue_version=catalogue.version,
                                **vars(u)) for u in cmd.units]

@@ -1,8 +1,7 @@
 """Withdraw a pre-alerted unit that never arrived (audited: reason and actor, an event, the serial freed)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from shared.clock import utc_now
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
@@ -12,7 +11,7 @@ from services.kit.errors import Forbidden, NotFound
 async def withdraw(uow: IntakeUnitOfWork, unit_id: str, reason: str, by_owner: str | None, actor: str) -> Unit:
     """``by_owner``: the owner a partner acts for (None for a clerk)."""
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         unit = await uow.units.get(unit_id)
         if unit is None:
             raise NotFound(f"unit {unit_id} not found")

@@ -14,10 +14,12 @@ from the start, and the journal skips events it already holds (by event id).
 """
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, inspect, select, text
+from sqlalchemy import JSON, MetaData, Table, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.clock import utc_now
@@ -86,7 +88,7 @@ async def _copy(src: AsyncConnection, dst: AsyncConnection, old: Table, new: Tab
     result = await src.stream(select(*columns).order_by(*key).execution_options(yield_per=CHUNK))
     copied = 0
     async for part in result.partitions(CHUNK):
-        await dst.execute(new.insert(), [dict(row._mapping) for row in part])
+        await dst.execute(new.insert(), [_fit(dict(row._mapping), new) for row in part])
         copied += len(part)
     return copied
 
@@ -96,11 +98,21 @@ async def _copy_consumer_state(src: AsyncConnection, dst: AsyncConnection, name:
     if not has:
         return 0
     old = await src.run_sync(lambda c: Table(name, MetaData(), autoload_with=c))
-    rows = [dict(r._mapping) | {"consumer": NEW_CONSUMER}
+    rows = [_fit(dict(r._mapping), metadata.tables[name]) | {"consumer": NEW_CONSUMER}
             for r in await src.execute(select(old).where(old.c.consumer == OLD_CONSUMER))]
     if rows:
         await dst.execute(metadata.tables[name].insert(), rows)
     return len(rows)
+
+
+def _fit(row: dict[str, Any], table: Table) -> dict[str, Any]:
+    """A reflected row as partners' columns take it: SQLite hands back naive UTC times and JSON as text."""
+    for name, value in row.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            row[name] = value.replace(tzinfo=timezone.utc)
+        elif isinstance(value, str) and isinstance(table.c[name].type, JSON):
+            row[name] = json.loads(value)
+    return row
 
 
 async def _advance_serial(conn: AsyncConnection, table: str, column: str) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.kit.auth import Principal, Role, require
-from services.kit.errors import Forbidden, RuleViolation, quote
+from services.kit.errors import RuleViolation, quote
 from services.repair.service.uow import RepairUnitOfWork
 from services.repair.settings import RepairSettings
 
@@ -28,12 +28,6 @@ def expected_version(if_match: Annotated[str | None, Header(
     if not found:
         raise RuleViolation(f"If-Match must carry a work order version, e.g. \"3\"; got {quote(if_match)}")
     return int(found.group(1))
-
-
-def own_scope(principal: Principal, owner_id: str) -> None:
-    """A partner reads and acts only for the owner its token is bound to."""
-    if principal.role is Role.partner and principal.owner_id != owner_id:
-        raise Forbidden(f"partner token for owner {principal.owner_id} cannot see owner {owner_id}'s work orders")
 
 
 UoW = Annotated[RepairUnitOfWork, Depends(get_uow)]

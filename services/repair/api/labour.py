@@ -7,7 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from services.repair.api.deps import ReaderOrPartner, Technician, UoW, Version, own_scope
+from services.kit.auth import forbid_other_owner
+from services.repair.api.deps import ReaderOrPartner, Technician, UoW, Version
 from services.repair.api.schemas import Body
 from services.repair.domain.labour import MAX_ENTRY_MINUTES, LabourEntry
 from services.repair.service import labour
@@ -60,5 +61,5 @@ async def stop(work_order_id: str, uow: UoW, who: Technician, version: Version) 
 @router.get("", response_model=list[LabourOut])
 async def of_work_order(work_order_id: str, uow: UoW, who: ReaderOrPartner) -> list[LabourOut]:
     wo, entries = await labour.of_work_order(uow, work_order_id)
-    own_scope(who, wo.owner_id)
+    forbid_other_owner(who, wo.owner_id, "read")
     return [LabourOut.of(e) for e in entries]

@@ -1,12 +1,13 @@
 """Old and bad parts: deadlines, allowed disposal routes, disposal."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from shared.clock import utc_now
 from services.repair.api.deps import Reader, UoW
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.old_parts import OldPart, supervision_mode
@@ -40,7 +41,7 @@ class OldPartOut(BaseModel):
 
     @classmethod
     def of(cls, p: OldPart) -> "OldPartOut":
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         late = p.disposed_at > p.disposal_deadline if p.disposed_at else None
         return cls(**{k: v for k, v in vars(p).items() if k != "route"}, allowed_routes=p.allowed_routes,
                    overdue=p.overdue(now), route=p.route.value if p.route else None,
@@ -53,6 +54,6 @@ async def find(uow: UoW, _who: Reader, unit_id: str | None = None, work_order_id
                due_within_days: Annotated[float | None, Query(ge=0, le=3650)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
                offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[OldPartOut]:
-    due = datetime.now(timezone.utc) + timedelta(days=due_within_days) if due_within_days is not None else None
+    due = utc_now() + timedelta(days=due_within_days) if due_within_days is not None else None
     f = OldPartFilter(unit_id, work_order_id, disposed, due)
     return [OldPartOut.of(p) for p in await old_parts.find(uow, f, limit, offset)]

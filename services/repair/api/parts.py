@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.repair.api.deps import Reader, Settings, Technician, UoW, Version
+from services.repair.api.parts_schemas import (AvailabilityOut, ConsumptionOut, ExpectedOut, LineOut, PartsRequestOut,
+                                               ReservationOut, UsedPartOut, WorkOrderPartsOut)
 from services.repair.api.schemas import Body, WorkOrderOut
 from services.repair.domain.stock import MAX_LINE_QUANTITY, PartNeed
 from services.repair.service import parts, stock
@@ -67,43 +69,48 @@ async def lots(uow: UoW, _who: Reader, part_number: str | None = None, bonded: b
     return [LotOut(**asdict(lot), free=lot.free) for lot in found]
 
 
-@router.get("/v1/parts/{part_number}/availability", summary="available / expected / short for a quantity")
+@router.get("/v1/parts/{part_number}/availability", response_model=AvailabilityOut,
+            summary="available / expected / short for a quantity")
 async def availability(part_number: str, uow: UoW, _who: Reader,
                        quantity: Annotated[int, Query(ge=1, le=MAX_LINE_QUANTITY)] = 1,
-                       bonded: bool | None = None) -> dict[str, Any]:
-    pos = await stock.position(uow, part_number, bonded)
-    return asdict(pos) | {"free": pos.free, "quantity": quantity, "status": pos.status(quantity).value}
+                       bonded: bool | None = None) -> AvailabilityOut:
+    return AvailabilityOut.of(await stock.position(uow, part_number, bonded), quantity)
 
 
-@router.post("/v1/parts/expected", status_code=201, summary="Record a delivery of parts on its way")
-async def expect(body: ExpectedIn, uow: UoW, who: Technician) -> dict[str, Any]:
-    return await stock.expect(uow, body.part_number, body.quantity, body.expected_by, body.note, who.actor)
+@router.post("/v1/parts/expected", status_code=201, response_model=ExpectedOut,
+             summary="Record a delivery of parts on its way")
+async def expect(body: ExpectedIn, uow: UoW, who: Technician) -> ExpectedOut:
+    return ExpectedOut.of(await stock.expect(uow, body.part_number, body.quantity, body.expected_by, body.note,
+                                             who.actor))
 
 
-@router.get("/v1/parts/expected", summary="Deliveries still expected")
+@router.get("/v1/parts/expected", response_model=list[ExpectedOut], summary="Deliveries still expected")
 async def expected(uow: UoW, _who: Reader, part_number: str | None = None,
-                   open_only: bool = True) -> list[dict[str, Any]]:
-    return await stock.expected(uow, part_number, open_only)
+                   open_only: bool = True) -> list[ExpectedOut]:
+    return [ExpectedOut.of(e) for e in await stock.expected(uow, part_number, open_only)]
 
 
-@router.post("/v1/work-orders/{work_order_id}/parts/requests", summary="Request parts: reserved now, or waiting")
-async def request(work_order_id: str, body: RequestIn, uow: UoW, who: Technician, version: Version) -> dict[str, Any]:
+@router.post("/v1/work-orders/{work_order_id}/parts/requests", response_model=PartsRequestOut,
+             summary="Request parts: reserved now, or waiting")
+async def request(work_order_id: str, body: RequestIn, uow: UoW, who: Technician,
+                  version: Version) -> PartsRequestOut:
     wo, lines = await parts.request(uow, work_order_id, [_need(n) for n in body.lines], who.actor, version)
-    return {"work_order": WorkOrderOut.of(wo), "lines": [asdict(line) for line in lines]}
+    return PartsRequestOut(work_order=WorkOrderOut.of(wo), lines=[LineOut.of(line) for line in lines])
 
 
-@router.post("/v1/work-orders/{work_order_id}/parts/consumptions", status_code=201,
+@router.post("/v1/work-orders/{work_order_id}/parts/consumptions", status_code=201, response_model=ConsumptionOut,
              summary="Use parts in the repair (reserved first, then free stock); records the old part")
 async def consume(work_order_id: str, body: ConsumeIn, uow: UoW, who: Technician, settings: Settings,
-                  version: Version) -> dict[str, Any]:
+                  version: Version) -> ConsumptionOut:
     wo, used, old = await parts.consume(uow, work_order_id, _need(body), body.replaces_old_part,
                                         settings.old_part_disposal_days, who.actor, version)
-    return {"work_order": WorkOrderOut.of(wo), "used": [asdict(u) for u in used],
-            "old_part_id": old.id if old else None}
+    return ConsumptionOut(work_order=WorkOrderOut.of(wo), used=[UsedPartOut.of(u) for u in used],
+                          old_part_id=old.id if old else None)
 
 
-@router.get("/v1/work-orders/{work_order_id}/parts", summary="A work order's reservations and consumed parts")
-async def of_work_order(work_order_id: str, uow: UoW, _who: Reader) -> dict[str, Any]:
+@router.get("/v1/work-orders/{work_order_id}/parts", response_model=WorkOrderPartsOut,
+            summary="A work order's reservations and consumed parts")
+async def of_work_order(work_order_id: str, uow: UoW, _who: Reader) -> WorkOrderPartsOut:
     _wo, reservations, used = await parts.of_work_order(uow, work_order_id)
-    return {"reservations": [asdict(r) | {"waiting": r.waiting, "remaining": r.remaining} for r in reservations],
-            "used": [asdict(u) for u in used]}
+    return WorkOrderPartsOut(reservations=[ReservationOut.of(r) for r in reservations],
+                             used=[UsedPartOut.of(u) for u in used])

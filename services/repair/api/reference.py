@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from services.repair.api.deps import Admin, Reader, UoW
 from services.repair.api.schemas import Body
@@ -26,26 +26,51 @@ class AgreementIn(Body):
     skip_quote: bool = Field(description="repairs go ahead without the owner approving a quote")
     reference: str = Field("", max_length=100, description="the agreement's reference, e.g. a contract number")
     note: str = Field("", max_length=4000)
-    expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read (0: new)")
+    expected_version: int | None = Field(None, ge=0, le=MAX_INT,
+                                         description="optimistic lock: the version you read (0: new)")
 
 
-@router.get("/v1/failure-codes", summary="The configured failure codes")
-async def failure_codes(uow: UoW, _who: Reader, active_only: bool = False) -> list[dict[str, Any]]:
-    return [asdict(c) for c in await reference.failure_codes(uow, active_only)]
+class FailureCodeOut(BaseModel):
+    code: str
+    description: str
+    active: bool = Field(description="inactive codes stay on old diagnoses but cannot be given to new ones")
+
+    @classmethod
+    def of(cls, c: FailureCode) -> "FailureCodeOut":
+        return cls(**asdict(c))
 
 
-@router.put("/v1/failure-codes/{code}", summary="Add or change a failure code (deactivate instead of deleting)")
-async def put_failure_code(code: str, body: FailureCodeIn, uow: UoW, who: Admin) -> dict[str, Any]:
-    return asdict(await reference.put_failure_code(uow, FailureCode(code, body.description, body.active), who.actor))
+class AgreementOut(BaseModel):
+    owner_id: str
+    skip_quote: bool = Field(description="repairs go ahead without the owner approving a quote")
+    reference: str
+    note: str
+    version: int = Field(description="send it back as expected_version to change the agreement")
+
+    @classmethod
+    def of(cls, a: OwnerAgreement) -> "AgreementOut":
+        return cls(**asdict(a))
 
 
-@router.get("/v1/owner-agreements", summary="Owners' agreements on skipping quotes")
+@router.get("/v1/failure-codes", response_model=list[FailureCodeOut], summary="The configured failure codes")
+async def failure_codes(uow: UoW, _who: Reader, active_only: bool = False) -> list[FailureCodeOut]:
+    return [FailureCodeOut.of(c) for c in await reference.failure_codes(uow, active_only)]
+
+
+@router.put("/v1/failure-codes/{code}", response_model=FailureCodeOut,
+            summary="Add or change a failure code (deactivate instead of deleting)")
+async def put_failure_code(code: str, body: FailureCodeIn, uow: UoW, who: Admin) -> FailureCodeOut:
+    c = FailureCode(code, body.description, body.active)
+    return FailureCodeOut.of(await reference.put_failure_code(uow, c, who.actor))
+
+
+@router.get("/v1/owner-agreements", response_model=list[AgreementOut], summary="Owners' agreements on skipping quotes")
 async def agreements(uow: UoW, _who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
-    return [asdict(a) for a in await reference.agreements(uow, limit, offset)]
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[AgreementOut]:
+    return [AgreementOut.of(a) for a in await reference.agreements(uow, limit, offset)]
 
 
-@router.put("/v1/owner-agreements/{owner_id}", summary="Set an owner's agreement")
-async def put_agreement(owner_id: str, body: AgreementIn, uow: UoW, who: Admin) -> dict[str, Any]:
+@router.put("/v1/owner-agreements/{owner_id}", response_model=AgreementOut, summary="Set an owner's agreement")
+async def put_agreement(owner_id: str, body: AgreementIn, uow: UoW, who: Admin) -> AgreementOut:
     a = OwnerAgreement(owner_id, body.skip_quote, body.reference, body.note)
-    return asdict(await reference.put_agreement(uow, a, body.expected_version, who.actor))
+    return AgreementOut.of(await reference.put_agreement(uow, a, body.expected_version, who.actor))

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from services.repair.api.deps import Reader, UoW
 from services.repair.api.schemas import WorkOrderOut
@@ -12,6 +13,14 @@ from services.repair.service import reports, work_orders
 from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["reports"])
+
+
+class FirstPassYieldOut(BaseModel):
+    since: datetime | None = Field(description="as asked (null: from the first test)")
+    until: datetime | None = Field(description="as asked (null: up to now)")
+    tested: int = Field(description="work orders first tested in [since, until)")
+    passed_first_time: int
+    first_pass_yield: float | None = Field(description="passed_first_time / tested; null when nothing was tested")
 
 
 @router.get("/v1/technicians/{technician}/queue", response_model=list[WorkOrderOut],
@@ -22,10 +31,10 @@ async def queue(technician: str, uow: UoW, who: Reader, limit: Annotated[int, Qu
     return [WorkOrderOut.of(w) for w in await work_orders.queue(uow, name, limit, offset)]
 
 
-@router.get("/v1/reports/first-pass-yield",
+@router.get("/v1/reports/first-pass-yield", response_model=FirstPassYieldOut,
             summary="Share of work orders whose first test passed, among those first tested in [since, until)")
 async def first_pass_yield(uow: UoW, _who: Reader, since: datetime | None = None,
-                           until: datetime | None = None) -> dict[str, Any]:
+                           until: datetime | None = None) -> FirstPassYieldOut:
     y = await reports.first_pass(uow, since, until)
-    return {"since": since, "until": until, "tested": y.tested, "passed_first_time": y.passed_first_time,
-            "first_pass_yield": y.rate}
+    return FirstPassYieldOut(since=since, until=until, tested=y.tested, passed_first_time=y.passed_first_time,
+                             first_pass_yield=y.rate)

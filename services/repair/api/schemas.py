@@ -1,11 +1,12 @@
 """Request and response bodies for work orders (kept apart from tables and domain)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.clock import utc_now
 from services.repair.domain.diagnosis import Diagnosis
 from services.repair.domain.quotes import Quote
 from services.repair.domain.states import Outcome
@@ -105,7 +106,7 @@ class WorkOrderOut(BaseModel):
     @classmethod
     def of(cls, wo: WorkOrder) -> "WorkOrderOut":
         plain = {k: getattr(wo, k) for k in cls.model_fields if k not in ("diagnosis", "quote", "age_hours")}
-        end = wo.completed_at or datetime.now(timezone.utc)
+        end = wo.completed_at or utc_now()
         return cls(**plain, diagnosis=DiagnosisOut.of(wo.diagnosis) if wo.diagnosis else None,
                    quote=QuoteOut.of(wo.quote) if wo.quote else None,
                    age_hours=round((end - wo.opened_at).total_seconds() / 3600, 2))

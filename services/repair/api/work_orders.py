@@ -1,13 +1,14 @@
 """Work orders: list and filter, read with history, assign, complete with an outcome."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.kit.auth import Role
-from services.repair.api.deps import ReaderOrPartner, Technician, UoW, Version, own_scope
+from shared.clock import utc_now
+from services.kit.auth import Role, forbid_other_owner
+from services.repair.api.deps import ReaderOrPartner, Technician, UoW, Version
 from services.repair.api.schemas import AssignIn, CompleteIn, HistoryOut, WorkOrderOut
 from services.repair.db.work_orders import WorkOrderFilter
 from services.repair.domain.states import WorkOrderState
@@ -27,7 +28,7 @@ async def find(uow: UoW, who: ReaderOrPartner, state: Annotated[list[WorkOrderSt
                limit: Limit = 50, offset: Offset = 0) -> list[WorkOrderOut]:
     if who.role is Role.partner:
         owner_id = who.owner_id
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     f = WorkOrderFilter(
         states=tuple(s.value for s in state or ()), technician=technician, owner_id=owner_id, unit_id=unit_id,
         opened_before=now - timedelta(hours=min_age_hours) if min_age_hours is not None else None,
@@ -38,7 +39,7 @@ async def find(uow: UoW, who: ReaderOrPartner, state: Annotated[list[WorkOrderSt
 @router.get("/{work_order_id}", response_model=WorkOrderOut)
 async def get(work_order_id: str, uow: UoW, who: ReaderOrPartner) -> WorkOrderOut:
     wo = await work_orders.get(uow, work_order_id)
-    own_scope(who, wo.owner_id)
+    forbid_other_owner(who, wo.owner_id, "read")
     return WorkOrderOut.of(wo)
 
 
@@ -46,7 +47,7 @@ async def get(work_order_id: str, uow: UoW, who: ReaderOrPartner) -> WorkOrderOu
             summary="The work order and every step of its history, with actor and time")
 async def history(work_order_id: str, uow: UoW, who: ReaderOrPartner) -> HistoryOut:
     wo, steps = await work_orders.history(uow, work_order_id)
-    own_scope(who, wo.owner_id)
+    forbid_other_owner(who, wo.owner_id, "read")
     return HistoryOut.of(wo, steps)
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from services.kit.auth import Role
-from services.repair.api.deps import Partner, ReaderOrPartner, Technician, UoW, Version, own_scope
+from services.kit.auth import Role, forbid_other_owner
+from services.repair.api.deps import Partner, ReaderOrPartner, Technician, UoW, Version
 from services.repair.api.schemas import Body, DecisionIn, DiagnosisIn, QuoteIn, WorkOrderOut
 from services.repair.domain.testing import Measurement, TestRecord
 from services.repair.service import diagnosis, quotes, repairs
@@ -100,5 +100,5 @@ async def record_test(work_order_id: str, body: TestIn, uow: UoW, who: Technicia
 @router.get("/{work_order_id}/tests", response_model=list[TestOut])
 async def tests_of(work_order_id: str, uow: UoW, who: ReaderOrPartner) -> list[TestOut]:
     wo, tests = await repairs.tests_of(uow, work_order_id)
-    own_scope(who, wo.owner_id)
+    forbid_other_owner(who, wo.owner_id, "read")
     return [TestOut.of(t) for t in tests]

@@ -1,12 +1,10 @@
 """Declarative base of repair's tables."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, MetaData, String
+from sqlalchemy import MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.kit.db import NAMING
-
-BIGINT = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):

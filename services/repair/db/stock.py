@@ -9,9 +9,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.repair.db.tables import ExpectedPartsRow, PartsReceiptRow, ReservationRow, StockLotRow
-from services.repair.domain.stock import PartPosition, StockLot
+from services.repair.domain.stock import ExpectedDelivery, PartPosition, StockLot
 
 LOT_FIELDS = tuple(f.name for f in fields(StockLot))
+EXPECTED_FIELDS = tuple(f.name for f in fields(ExpectedDelivery))
 L = StockLotRow
 
 
@@ -56,7 +57,7 @@ class StockRepository:
     async def has_receipt(self, receipt_id: str) -> bool:
         return await self.session.get(PartsReceiptRow, receipt_id) is not None
 
-    async def receive(self, receipt_id: str, lot: StockLot, documents: dict, actor: str) -> int:
+    async def receive(self, receipt_id: str, lot: StockLot, documents: dict[str, str], actor: str) -> int:
         """Add a receipt to its lot (creating the lot)."""
         key = (L.part_number == lot.part_number, L.lot == lot.lot, L.bonded == lot.bonded)
         lot_id = await self.session.scalar(
@@ -87,15 +88,14 @@ class StockRepository:
             part_number=part_number, quantity=quantity, remaining=quantity, expected_by=expected_by, note=note,
             created_at=at, created_by=actor).returning(ExpectedPartsRow.id))
 
-    async def expected(self, part_number: str | None, open_only: bool = True) -> list[dict]:
+    async def expected(self, part_number: str | None, open_only: bool = True) -> list[ExpectedDelivery]:
         E = ExpectedPartsRow
         q = select(E).order_by(E.created_at, E.id)
         if part_number:
             q = q.where(E.part_number == part_number)
         if open_only:
             q = q.where(E.remaining > 0)
-        return [{c: getattr(r, c) for c in ("id", "part_number", "quantity", "remaining", "expected_by", "note",
-                                            "created_at", "created_by")} for r in await self.session.scalars(q)]
+        return [ExpectedDelivery(**{f: getattr(r, f) for f in EXPECTED_FIELDS}) for r in await self.session.scalars(q)]
 
     async def arrived(self, part_number: str, quantity: int) -> None:
         """Deliveries expected for this part shrink by what arrived, oldest first."""

@@ -7,8 +7,9 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.messaging.tables import BIGINT
 from services.kit.db import UtcDateTime
-from services.repair.db.base import BIGINT, Audited, Base
+from services.repair.db.base import Audited, Base
 
 Money = Numeric(18, 2)
 
@@ -36,7 +37,7 @@ class PartsReceiptRow(Audited, Base):
     receipt_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     stock_lot_id: Mapped[int] = mapped_column(ForeignKey("stock_lots.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
-    documents: Mapped[dict] = mapped_column(JSON, default=dict)
+    documents: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

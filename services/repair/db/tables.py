@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging.tables import messaging_tables, sequence_tables
+from shared.messaging.tables import BIGINT, messaging_tables, sequence_tables
 from services.kit.db import UtcDateTime
 from services.kit.idempotency import idempotency_table
-from services.repair.db.base import BIGINT, Audited, Base
+from services.repair.db.base import Audited, Base
 from services.repair.db.stock_tables import (ConsumptionRow, ExpectedPartsRow, OldPartRow, PartsReceiptRow,
                                              ReservationRow, StockLotRow)
 
@@ -33,7 +33,7 @@ class WorkOrderRow(Audited, Base):
     fault_description: Mapped[str] = mapped_column(Text, server_default="")
     state: Mapped[str] = mapped_column(String(32), index=True)
     technician: Mapped[str | None] = mapped_column(String(200), index=True)
-    failure_codes: Mapped[list | None] = mapped_column(JSON)
+    failure_codes: Mapped[list[str] | None] = mapped_column(JSON)
     findings: Mapped[str | None] = mapped_column(Text)
     no_fault_found: Mapped[bool | None]
     diagnosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -89,7 +89,7 @@ class TestRecordRow(Audited, Base):
     seq: Mapped[int] = mapped_column(Integer)  # 1 for a work order's first test
     work_order_id: Mapped[str] = mapped_column(String(36), index=True)
     procedure: Mapped[str] = mapped_column(String(200))
-    measurements: Mapped[list] = mapped_column(JSON, default=list)
+    measurements: Mapped[list[dict[str, str | float | None]]] = mapped_column(JSON, default=list)
     passed: Mapped[bool]
     tested_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     tested_by: Mapped[str] = mapped_column(String(200))

@@ -58,6 +58,19 @@ class PartPosition:
 
 
 @dataclass(frozen=True)
+class ExpectedDelivery:
+    """Parts on their way; ``remaining`` shrinks as receipts of the part arrive (oldest delivery first)."""
+    id: int
+    part_number: str
+    quantity: int
+    remaining: int
+    expected_by: datetime | None
+    note: str
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
 class Reservation:
     """Parts set aside for a work order: from one lot, or still waiting (no lot yet)."""
     id: int

@@ -1,16 +1,12 @@
 """What every work order command shares: load with an optional expected version, save and announce."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from services.kit.errors import Conflict, NotFound
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.uow import RepairUnitOfWork
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 async def load(uow: RepairUnitOfWork, work_order_id: str, expected_version: int | None = None) -> WorkOrder:

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.states import COMPLETION, Outcome
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
 async def complete(uow: RepairUnitOfWork, work_order_id: str, outcome: Outcome, note: str, actor: str,
                    expected_version: int | None = None) -> WorkOrder:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.check(COMPLETION[outcome])
         await _stop_clocks(uow, wo, at, actor)

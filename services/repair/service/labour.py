@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import uuid
 
+from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.domain.labour import LabourEntry
 from services.repair.domain.work_orders import WorkOrder
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
 async def book(uow: RepairUnitOfWork, work_order_id: str, technician: str, minutes: int, note: str, actor: str,
                expected_version: int | None = None) -> LabourEntry:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.check("log_labour")
         entry = LabourEntry.booked(str(uuid.uuid4()), wo.id, technician, minutes, at, note)
@@ -27,7 +28,7 @@ async def book(uow: RepairUnitOfWork, work_order_id: str, technician: str, minut
 async def start(uow: RepairUnitOfWork, work_order_id: str, technician: str, note: str, actor: str,
                 expected_version: int | None = None) -> LabourEntry:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.check("log_labour")
         running = await uow.labour.running(wo.id, technician)
@@ -42,7 +43,7 @@ async def start(uow: RepairUnitOfWork, work_order_id: str, technician: str, note
 async def stop(uow: RepairUnitOfWork, work_order_id: str, technician: str, actor: str,
                expected_version: int | None = None) -> LabourEntry:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         running = await uow.labour.running(wo.id, technician)
         if not running:

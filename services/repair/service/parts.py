@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.clock import utc_now
 from services.kit.errors import Conflict, RuleViolation
 from services.repair.db.reservations import UsedPart
 from services.repair.domain.old_parts import OldPart
@@ -12,7 +13,7 @@ from services.repair.domain.stock import Availability, PartNeed, Reservation, St
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.allocation import consume_free, reserve_free
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
@@ -32,7 +33,7 @@ async def request(uow: RepairUnitOfWork, work_order_id: str, needs: list[PartNee
     for need in needs:
         need.check()
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.request_parts(", ".join(f"{n.quantity} x {n.part_number}" for n in needs), at, actor)
         await save(uow, wo, actor, at)  # locks the work order before touching stock
@@ -42,7 +43,7 @@ async def request(uow: RepairUnitOfWork, work_order_id: str, needs: list[PartNee
 
 
 async def _reserve(uow: RepairUnitOfWork, wo: WorkOrder, need: PartNeed, actor: str) -> LineResult:
-    at = now()
+    at = utc_now()
     got = await reserve_free(uow, need.part_number, need.quantity, need.bonded)
     for lot, n in got:
         await uow.reservations.add(wo.id, need.part_number, n, need.bonded, lot.id, at, actor)
@@ -60,7 +61,7 @@ async def consume(uow: RepairUnitOfWork, work_order_id: str, need: PartNeed, rep
     """Reserved parts are used first, then free stock; if stock falls short nothing is consumed (409)."""
     need.check()
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.consume_parts(f"{need.quantity} x {need.part_number}", at, actor)
         await save(uow, wo, actor, at)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from shared.clock import utc_now
 from services.repair.domain.quotes import Quote, skip_reason
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.reference import currencies
 from services.repair.service.uow import RepairUnitOfWork
 
@@ -14,7 +15,7 @@ from services.repair.service.uow import RepairUnitOfWork
 async def issue(uow: RepairUnitOfWork, work_order_id: str, repair_fee: Decimal, parts_estimate: Decimal,
                 currency: str, actor: str, expected_version: int | None = None) -> WorkOrder:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         q = Quote(repair_fee, parts_estimate, currency, at, actor)
         q.check(currencies())  # at the door, before the work order is read
         wo = await load(uow, work_order_id, expected_version)
@@ -30,7 +31,7 @@ async def decide(uow: RepairUnitOfWork, work_order_id: str, approve: bool, note:
                  actor: str, expected_version: int | None = None) -> WorkOrder:
     """``by_owner``: the owner a partner acts for (None for staff acting on the owner's instruction)."""
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.decide_quote(approve, by_owner, note, at, actor)
         await save(uow, wo, actor, at)

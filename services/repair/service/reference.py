@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
+from shared.clock import utc_now
 from services.kit import iso
 from services.kit.errors import RuleViolation, quote
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
-from services.repair.service.common import now
 from services.repair.service.uow import RepairUnitOfWork
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
@@ -26,7 +26,7 @@ async def put_failure_code(uow: RepairUnitOfWork, code: FailureCode, actor: str)
     if not code.description.strip():
         raise RuleViolation("a failure code needs a description", field="description")
     async with uow:
-        await uow.reference.put_failure_code(code, actor, now())
+        await uow.reference.put_failure_code(code, actor, utc_now())
         await uow.commit()
         return code
 
@@ -41,6 +41,6 @@ async def put_agreement(uow: RepairUnitOfWork, a: OwnerAgreement, expected_versi
     if not a.owner_id.strip():
         raise RuleViolation("an agreement names its owner", field="owner_id")
     async with uow:
-        version = await uow.reference.put_agreement(a, expected_version, actor, now())
+        version = await uow.reference.put_agreement(a, expected_version, actor, utc_now())
         await uow.commit()
         return OwnerAgreement(a.owner_id, a.skip_quote, a.reference, a.note, version)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import uuid
 
+from shared.clock import utc_now
 from services.repair.domain.testing import Measurement, TestRecord
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
 async def start_repair(uow: RepairUnitOfWork, work_order_id: str, actor: str,
                        expected_version: int | None = None) -> WorkOrder:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         waiting = [f"{r.quantity} x {r.part_number}" for r in await uow.reservations.for_work_order(wo.id)
                    if r.waiting]
@@ -26,7 +27,7 @@ async def start_repair(uow: RepairUnitOfWork, work_order_id: str, actor: str,
 async def start_testing(uow: RepairUnitOfWork, work_order_id: str, actor: str,
                         expected_version: int | None = None) -> WorkOrder:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.start_testing(at, actor)
         await save(uow, wo, actor, at)
@@ -38,7 +39,7 @@ async def record_test(uow: RepairUnitOfWork, work_order_id: str, procedure: str,
                       passed: bool | None, actor: str,
                       expected_version: int | None = None) -> tuple[WorkOrder, TestRecord]:
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.check("record_test")
         test = TestRecord.judge(passed=passed, measurements=measurements, id=str(uuid.uuid4()),

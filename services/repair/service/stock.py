@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.clock import utc_now
 from shared.contract.events.intake import PartsReceived
 from services.kit.errors import Conflict, RuleViolation
 from services.repair.domain.states import Step
-from services.repair.domain.stock import MAX_LINE_QUANTITY, PartPosition, Reservation, StockLot, check_receipt
+from services.repair.domain.stock import (MAX_LINE_QUANTITY, ExpectedDelivery, PartPosition, Reservation, StockLot,
+                                          check_receipt)
 from services.repair.service.allocation import reserve_free
-from services.repair.service.common import now
 from services.repair.service.uow import RepairUnitOfWork
 
 
@@ -20,7 +21,7 @@ async def receive(uow: RepairUnitOfWork, e: PartsReceived) -> int | None:
     check_receipt(e.quantity, e.bonded, e.origin)
     if await uow.stock.has_receipt(e.receipt_id):
         return None
-    at, actor = now(), uow.actor or "system"
+    at, actor = utc_now(), uow.actor or "system"
     waiting = await uow.reservations.waiting(e.part_number)
     ids = sorted({w.work_order_id for w in waiting})
     states = {wo: await uow.work_orders.touch_if_open(wo, actor, at) for wo in ids}
@@ -61,18 +62,17 @@ async def lots(uow: RepairUnitOfWork, part_number: str | None, bonded: bool | No
 
 
 async def expect(uow: RepairUnitOfWork, part_number: str, quantity: int, expected_by: datetime | None, note: str,
-                 actor: str) -> dict:
+                 actor: str) -> ExpectedDelivery:
     if not part_number.strip() or not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise RuleViolation(f"an expected delivery names a part and 1 to {MAX_LINE_QUANTITY} pieces",
                             field="quantity")
     async with uow:
-        at = now()
+        at = utc_now()
         new_id = await uow.stock.expect(part_number, quantity, expected_by, note, at, actor)
         await uow.commit()
-        return {"id": new_id, "part_number": part_number, "quantity": quantity, "remaining": quantity,
-                "expected_by": expected_by, "note": note, "created_at": at, "created_by": actor}
+        return ExpectedDelivery(new_id, part_number, quantity, quantity, expected_by, note, at, actor)
 
 
-async def expected(uow: RepairUnitOfWork, part_number: str | None, open_only: bool) -> list[dict]:
+async def expected(uow: RepairUnitOfWork, part_number: str | None, open_only: bool) -> list[ExpectedDelivery]:
     async with uow:
         return await uow.stock.expected(part_number, open_only)

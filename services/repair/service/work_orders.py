@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import uuid
 
+from shared.clock import utc_now
 from shared.contract.events.intake import UnitReleasedToRepair
 from services.kit.errors import RuleViolation
 from services.repair.db.work_orders import WorkOrderFilter
 from services.repair.domain.work_orders import Step, WorkOrder
 from services.repair.service import outgoing
-from services.repair.service.common import load, now, save
+from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 
 
 async def open_for_released_unit(uow: RepairUnitOfWork, e: UnitReleasedToRepair) -> WorkOrder:
     """Called inside the consumer's unit of work; one work order per unit."""
-    at, actor = now(), uow.actor or "system"
+    at, actor = utc_now(), uow.actor or "system"
     wo = WorkOrder.open(at, actor, id=str(uuid.uuid4()), unit_id=e.unit_id, owner_id=e.owner_id,
                         serial_number=e.serial_number, part_number=e.part_number, hs_code=e.hs_code,
                         origin=e.origin, warranty=e.warranty, fault_description=e.fault_description)
@@ -31,7 +32,7 @@ async def assign(uow: RepairUnitOfWork, work_order_id: str, technician: str, act
     if not technician.strip():
         raise RuleViolation("name the technician to assign", field="technician")
     async with uow:
-        uow.actor, at = actor, now()
+        uow.actor, at = actor, utc_now()
         wo = await load(uow, work_order_id, expected_version)
         wo.assign(technician, at, actor)
         await save(uow, wo, actor, at)
