@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from services.dispatch.api.deps import UoW
 from services.dispatch.db.ledger import LineFilter
-from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, Balance, Category, FlagPolicy, ItemKind,
-                                             Line, Movement, Report, Status)
+from services.dispatch.api.ledger_schemas import (Balances, FlagOut, Flags, Inconsistencies, InconsistencyOut,
+                                                  ItemLedger, LineOut, PolicyOut, Reconciliation, report_parts)
+from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, Category, FlagPolicy, ItemKind, Line,
+                                             Movement, Status)
 from services.dispatch.service import ledger
 from services.kit.auth import Principal, Role, require
 from services.kit.errors import MAX_INT
+from shared.clock import utc_now
 
 IDENTITIES = f"Per category: {CATEGORY_IDENTITY}. Whole zone: {ZONE_IDENTITY}. On hand floors each item at 0, so " \
              "an identity fails exactly when an item went out without coming in (see /v1/ledger/inconsistencies)."
@@ -37,46 +38,15 @@ From = Annotated[datetime | None, Query(alias="from", description="inclusive; UT
 To = Annotated[datetime | None, Query(alias="to", description="exclusive; UTC if no offset")]
 
 
-class LineOut(BaseModel):
-    id: int | None
-    item_id: str
-    item_kind: ItemKind
-    category: Category
-    movement: Movement
-    quantity: int
-    at: datetime
-    documents: dict[str, str]
-    owner_id: str | None
-    source: str | None
-    note: str
-    part_number: str | None
-    parent_id: str | None
-    origin: str | None
-    bonded: bool
-    deadline: datetime | None
-
-
 def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t
 
 
 def _line(ln: Line) -> LineOut:
-    return LineOut(**asdict(ln))
+    return LineOut.model_validate(ln)
 
 
-def _row(b: Balance, closing: str = "closing") -> dict:
-    row = {"category": b.category, "opening": b.opening, **{m.value: q for m, q in b.moved.items()}, closing: b.closing,
-           "difference": b.difference, "identity_holds": b.holds}
-    return row if closing == "closing" else {k: v for k, v in row.items() if k != "opening"}
-
-
-def _report(r: Report, closing: str = "closing") -> dict:
-    return {"identity": IDENTITIES, "holds": r.zone_holds and all(b.holds for b in r.categories),
-            "categories": [_row(b, closing) for b in r.categories],
-            "zone": _row(r.zone, closing) | {"identity_holds": r.zone_holds}}
-
-
-@router.get("/lines", response_model=list[LineOut], summary="Ledger lines, filtered and paginated, oldest first")
+@router.get("/lines", summary="Ledger lines, filtered and paginated, oldest first")
 async def lines(uow: UoW, _who: LedgerReader, since: From = None, until: To = None, item_id: str | None = None,
                 item_kind: ItemKind | None = None, category: Category | None = None, movement: Movement | None = None,
                 owner_id: str | None = None, part_number: str | None = None,
@@ -87,55 +57,56 @@ async def lines(uow: UoW, _who: LedgerReader, since: From = None, until: To = No
 
 
 @router.get("/items/{item_id}", summary="An item's ledger lines and where it is on hand")
-async def item(item_id: str, uow: UoW, _who: LedgerReader) -> dict:
+async def item(item_id: str, uow: UoW, _who: LedgerReader) -> ItemLedger:
     found, held = await ledger.item(uow, item_id)
-    return {"item_id": item_id, "item_kind": found[0].item_kind, "on_hand": {c.value: q for c, q in held.items()},
-            "lines": [_line(ln) for ln in found]}
+    return ItemLedger(item_id=item_id, item_kind=found[0].item_kind, on_hand=held, lines=[_line(ln) for ln in found])
 
 
 @router.get("/balances", summary="Balances per category of bonded items, now or as of a time",
             description=f"Every movement's total since the beginning and what is on hand (opening is 0, closing is "
                         f"on_hand). {IDENTITIES}")
-async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | None, Query()] = None) -> dict:
-    return {"as_of": _utc(as_of) or datetime.now(timezone.utc),
-            **_report(await ledger.balances(uow, _utc(as_of)), closing="on_hand")}
+async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | None, Query()] = None) -> Balances:
+    report = report_parts(await ledger.balances(uow, _utc(as_of)))
+    return Balances.model_validate({"as_of": _utc(as_of) or utc_now(), "identity": IDENTITIES, **report})
 
 
 @router.get("/reconciliation", summary="Reconciliation report for the period [from, to): JSON or CSV",
             description=f"Opening balance, each movement's total and closing balance per category. {IDENTITIES}",
-            response_model=None, responses={200: {"content": {"text/csv": {}}}})
+            response_model=Reconciliation, responses={200: {"content": {"text/csv": {}}}})
 async def reconciliation(uow: UoW, _who: LedgerReader, since: Annotated[datetime, Query(alias="from")],
                          until: Annotated[datetime, Query(alias="to")],
-                         format: Literal["json", "csv"] = "json") -> Response | dict:  # noqa: A002 - the API's name
+                         format: Literal["json", "csv"] = "json") -> Response | Reconciliation:  # noqa: A002
     since, until = _utc(since), _utc(until)  # type: ignore[assignment]
-    report = _report(await ledger.reconciliation(uow, since, until))
+    report = Reconciliation.model_validate({"from": since, "to": until, "identity": IDENTITIES,
+                                            **report_parts(await ledger.reconciliation(uow, since, until))})
     if format == "json":
-        return {"from": since, "to": until, **report}
+        return report
     name = f"ledger-reconciliation-{since:%Y%m%d}-{until:%Y%m%d}.csv"
     return Response(_csv(report), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _csv(report: dict) -> str:
+def _csv(report: Reconciliation) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["category", "opening", *MOVES, "closing", "difference", "identity_holds"])
-    for row in [*report["categories"], report["zone"]]:
-        w.writerow([row["category"], row["opening"], *[row[m] for m in MOVES], row["closing"], row["difference"],
-                    str(row["identity_holds"]).lower()])
+    for r in [*report.categories, report.zone]:
+        w.writerow([r.category, r.opening, *[getattr(r, m) for m in MOVES], r.closing, r.difference,
+                    str(r.identity_holds).lower()])
     return out.getvalue()
 
 
 @router.get("/flags", summary="Items near the end of their ledger cycle; old parts near their disposal deadline")
 async def flags(uow: UoW, _who: LedgerReader, policy: Policy, status: Status | None = None,
-                include_ok: bool = False) -> dict:
-    now = datetime.now(timezone.utc)
+                include_ok: bool = False) -> Flags:
+    now = utc_now()
     found = await ledger.flags(uow, now, policy, include_ok or status is Status.ok)
-    return {"as_of": now, "policy": asdict(policy),
-            "flags": [asdict(f) for f in found if status is None or f.status is status]}
+    return Flags(as_of=now, policy=PolicyOut.model_validate(policy),
+                 flags=[FlagOut.model_validate(f) for f in found if status is None or f.status is status])
 
 
 @router.get("/inconsistencies", summary="What does not add up: exits with no entry, negative on hand, ...")
-async def inconsistencies(uow: UoW, _who: LedgerReader) -> dict:
+async def inconsistencies(uow: UoW, _who: LedgerReader) -> Inconsistencies:
     found = await ledger.inconsistencies(uow)
-    return {"as_of": datetime.now(timezone.utc), "count": len(found), "inconsistencies": [asdict(i) for i in found]}
+    return Inconsistencies(as_of=utc_now(), count=len(found),
+                           inconsistencies=[InconsistencyOut.model_validate(i) for i in found])
