@@ -176,27 +176,31 @@ class Runtime:
             _in_own_loop(lambda: self.d.after_migrate(self.d))  # type: ignore[misc]
 
     async def run_workers(self, stop: asyncio.Event, relay: bool = True, consumer: bool = True) -> None:
-        tasks, listener = [], None
+        """The relay and the background workers (``relay``), the consumers (``consumer``), until ``stop``."""
         self.relay_in_process = relay and self.d.produces
-        if relay:
-            if self.d.produces:
-                tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
-            if self.d.produces and self.is_postgres:
-                listener = PgListener(self.engine, notify_channel(self.d.outbox), self.signal.notify)
-                await _try(listener.start(), "outbox LISTEN (falling back to polling)")
-            tasks += [asyncio.create_task(w(self, stop), name=getattr(w, "__name__", "worker"))
-                      for w in self.d.workers]
+        tasks, listener = (await self._start_relay(stop)) if relay else ([], None)
         if consumer:
             own = self.consumer()
             self.event_consumers = [*([own] if own else []), *await self.projection_consumers()]
             tasks += [asyncio.create_task(c.run(stop), name=c.name) for c in self.event_consumers]
         await stop.wait()
         self.signal.notify()
-        done, pending = await asyncio.wait(tasks, timeout=15) if tasks else (set(), set())
+        _done, pending = await asyncio.wait(tasks, timeout=15) if tasks else (set(), set())
         for t in pending:
             t.cancel()
         if listener is not None:
             await listener.stop()
+
+    async def _start_relay(self, stop: asyncio.Event) -> tuple[list[asyncio.Task[Any]], PgListener | None]:
+        tasks = [asyncio.create_task(w(self, stop), name=getattr(w, "__name__", "worker")) for w in self.d.workers]
+        if not self.d.produces:
+            return tasks, None
+        tasks.append(asyncio.create_task(self.relay().run(stop), name="relay"))
+        if not self.is_postgres:
+            return tasks, None
+        listener = PgListener(self.engine, notify_channel(self.d.outbox), self.signal.notify)
+        await _try(listener.start(), "outbox LISTEN (falling back to polling)")
+        return tasks, listener
 
     async def readiness(self) -> list[str]:
         problems = []

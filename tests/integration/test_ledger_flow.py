@@ -17,8 +17,8 @@ from shared.contract.events.repair import OldPartRecorded, PartsConsumed, WorkOr
 from shared.contract.registry import REGISTRY, Payload
 from services.dispatch.db.ledger import LedgerLineRow, LedgerRepository, LineFilter
 from services.dispatch.db.tables import metadata
-from services.dispatch.domain.ledger import (Category, FlagPolicy, ItemKind, Line, Movement, dips, inconsistencies,
-                                             positions, reconcile)
+from services.dispatch.domain.ledger import (Category, ItemKind, Line, Movement, dips, positions, reconcile)
+from services.dispatch.domain.ledger_checks import FlagPolicy, inconsistencies
 from services.dispatch.messaging.handlers import HANDLERS
 from services.dispatch.messaging.ledger_handlers import LEDGER_HANDLERS, merged
 from services.dispatch.service import ledger

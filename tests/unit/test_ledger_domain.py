@@ -5,9 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.dispatch.domain.ledger import (Category, FlagPolicy, ItemKind, Line, Movement, Status, check_decided,
-                                             exit_movement, fifo, flags, inconsistencies,
-                                             part_lot_id, positions, status)
+from services.dispatch.domain.ledger import (Category, ItemKind, Line, Movement, check_decided, exit_movement, fifo, part_lot_id, positions)
+from services.dispatch.domain.ledger_checks import FlagPolicy, Status, flags, inconsistencies, status
 from services.kit.errors import RuleViolation
 
 C, K, M = Category, ItemKind, Movement

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.dispatch.domain.ledger import (INWARD, OUTWARD, Category, ItemKind, Line, Movement, dips,
-                                             inconsistencies, positions, reconcile)
+from services.dispatch.domain.ledger import (INWARD, OUTWARD, Category, ItemKind, Line, Movement, dips, positions, reconcile)
+from services.dispatch.domain.ledger_checks import inconsistencies
 
 C, K, M = Category, ItemKind, Movement
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -14,8 +14,8 @@ from services.dispatch.api.deps import UoW
 from services.dispatch.db.ledger import LineFilter
 from services.dispatch.api.ledger_schemas import (Balances, FlagOut, Flags, Inconsistencies, InconsistencyOut,
                                                   ItemLedger, LineOut, PolicyOut, Reconciliation, report_parts)
-from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, Category, FlagPolicy, ItemKind, Line,
-                                             Movement, Status)
+from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, Category, ItemKind, Line, Movement)
+from services.dispatch.domain.ledger_checks import FlagPolicy, Status
 from services.dispatch.service import ledger
 from services.kit.auth import Principal, Role, require
 from services.kit.errors import MAX_INT

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.dispatch.domain.ledger import Balance, Category, ItemKind, Movement, Report, Status
+from services.dispatch.domain.ledger import Balance, Category, ItemKind, Movement, Report
+from services.dispatch.domain.ledger_checks import Status
 
 
 class Out(BaseModel):

@@ -13,8 +13,9 @@ from shared.contract.events.common import PartLine
 from services.dispatch.db import ledger_totals
 from services.dispatch.db.ledger import LedgerRepository, LineFilter
 from services.dispatch.db.ledger_totals import Total
-from services.dispatch.domain import ledger
-from services.dispatch.domain.ledger import Category, Flag, FlagPolicy, Inconsistency, ItemKind, Line, Movement, Report
+from services.dispatch.domain import ledger, ledger_checks
+from services.dispatch.domain.ledger import Category, ItemKind, Line, Movement, Report
+from services.dispatch.domain.ledger_checks import Flag, FlagPolicy, Inconsistency
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 from services.kit.errors import NotFound, RuleViolation
 
@@ -76,26 +77,37 @@ async def consume_parts(uow: UoW, parts: Iterable[PartLine], *, unit_id: str, wo
 
     ``top_up``: record only what earlier consumption lines into this unit do not already cover (a completed work
     order's parts_used repeats what its parts_consumed events said)."""
-    repo, merged = _repo(uow), dict[tuple[str, str | None], tuple[int, PartLine]]()
-    for p in parts:
-        merged[(p.part_number, p.lot)] = (merged.get((p.part_number, p.lot), (0, p))[0] + p.quantity, p)
+    repo = _repo(uow)
     done = await repo.consumed_into(unit_id) if top_up else {}
     wanted: dict[str, tuple[int, PartLine]] = {}
-    for (pn, lot), (qty, p) in sorted(merged.items(), key=lambda kv: kv[0][1] is None):  # named lots first
-        if lot:
-            item_id = await _lot_item(repo, pn, lot, getattr(p, "bonded", None))
-            split = [(item_id, qty - done.pop(item_id, (pn, 0))[1])]
-        else:
-            already = sum(done.pop(i)[1] for i in [i for i, (n, _) in done.items() if n == pn])
-            lots = [(i, held - wanted.get(i, (0, p))[0]) for i, held in await repo.lots_on_hand(pn)]
-            split = ledger.fifo(qty - already, lots, ledger.part_lot_id(pn, None))
-        for item_id, n in split:
+    for (pn, lot), (qty, p) in sorted(_merged(parts).items(), key=lambda kv: kv[0][1] is None):  # named lots first
+        for item_id, n in await _split(repo, pn, lot, qty, p, done, wanted):
             if n > 0:
                 wanted[item_id] = (wanted.get(item_id, (0, p))[0] + n, p)
     for item_id, (n, p) in wanted.items():
         await record(uow, Line(item_id, ItemKind.part_lot, Category.parts, Movement.consumed, n, at,
                                {"work_order": work_order_id}, owner_id, source, f"built into unit {unit_id}",
                                p.part_number, unit_id, p.origin, bonded=not item_id.endswith("#duty-paid")))
+
+
+def _merged(parts: Iterable[PartLine]) -> dict[tuple[str, str | None], tuple[int, PartLine]]:
+    """Quantities per (part number, lot): a part named twice counts once, summed."""
+    merged: dict[tuple[str, str | None], tuple[int, PartLine]] = {}
+    for p in parts:
+        merged[(p.part_number, p.lot)] = (merged.get((p.part_number, p.lot), (0, p))[0] + p.quantity, p)
+    return merged
+
+
+async def _split(repo: LedgerRepository, pn: str, lot: str | None, qty: int, p: PartLine,
+                 done: dict[str, tuple[str | None, int]],
+                 wanted: dict[str, tuple[int, PartLine]]) -> list[tuple[str, int]]:
+    """Which lots ``qty`` of ``pn`` comes from, less what ``done`` already recorded (consumed from ``done``)."""
+    if lot:
+        item_id = await _lot_item(repo, pn, lot, getattr(p, "bonded", None))
+        return [(item_id, qty - done.pop(item_id, (pn, 0))[1])]
+    already = sum(done.pop(i)[1] for i in [i for i, (n, _) in done.items() if n == pn])
+    lots = [(i, held - wanted.get(i, (0, p))[0]) for i, held in await repo.lots_on_hand(pn)]
+    return ledger.fifo(qty - already, lots, ledger.part_lot_id(pn, None))
 
 
 async def _lot_item(repo: LedgerRepository, part_number: str, lot: str, bonded: bool | None) -> str:
@@ -171,10 +183,10 @@ async def reconciliation(uow: UoW, since: datetime, until: datetime) -> Report:
 
 async def flags(uow: UoW, now: datetime, policy: FlagPolicy, include_ok: bool = False) -> list[Flag]:
     async with uow:
-        return ledger.flags(await _repo(uow).positions(), now, policy, include_ok)
+        return ledger_checks.flags(await _repo(uow).positions(), now, policy, include_ok)
 
 
 async def inconsistencies(uow: UoW) -> list[Inconsistency]:
     async with uow:
         repo = _repo(uow)
-        return ledger.inconsistencies(await repo.positions(), await repo.negatives(), await repo.undocumented())
+        return ledger_checks.inconsistencies(await repo.positions(), await repo.negatives(), await repo.undocumented())
