@@ -7,11 +7,13 @@ from fastapi import FastAPI
 
 from services.dispatch import web
 from services.dispatch.api import items, ledger, moved, reference, shipments
+from services.dispatch.api.links import LINKS
 from services.dispatch.db import tables
 from services.dispatch.messaging.desk import DESK
 from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.dispatch.settings import DispatchSettings
+from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
@@ -29,8 +31,10 @@ def define() -> ServiceDefinition:
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
     routers = [items.router, shipments.router, reference.router, ledger.router, web.router,
                moved.router]
-    return create_app(rt, routers, title="bondline dispatch",
-                      description="Destinations, taxes, exit declarations, shipments, the exchange pool, the bonded "
-                                  "ledger and the dispatch desk. The owners' API, feed and webhooks are the partners "
-                                  "service's (this service answers their old paths with 308 to it).",
-                      run_relay=run_relay, run_consumer=run_consumer)
+    app = create_app(rt, routers, title="bondline dispatch",
+                     description="Destinations, taxes, exit declarations, shipments, the exchange pool, the bonded "
+                                 "ledger and the dispatch desk. The owners' API, feed and webhooks are the partners "
+                                 "service's (this service answers their old paths with 308 to it).",
+                     run_relay=run_relay, run_consumer=run_consumer)
+    links.install(app, LINKS)
+    return app

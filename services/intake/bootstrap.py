@@ -6,10 +6,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.intake.api import catalogue, declarations, owners, parts, units
+from services.intake.api.links import LINKS
 from services.intake.db import tables
 from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.intake.service.uow import IntakeUnitOfWork
 from services.intake.settings import IntakeSettings
+from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
@@ -26,6 +28,8 @@ def define() -> ServiceDefinition:
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
     # units first: repair requests, receipts and releases are the busiest routes, and matching goes in order
     routers = [units.router, declarations.router, owners.router, catalogue.router, parts.router]
-    return create_app(rt, routers, title="bondline intake",
-                      description="Repair requests, customs entry, inspection and receipt.",
-                      run_relay=run_relay, run_consumer=run_consumer)
+    app = create_app(rt, routers, title="bondline intake",
+                     description="Repair requests, customs entry, inspection and receipt.",
+                     run_relay=run_relay, run_consumer=run_consumer)
+    links.install(app, LINKS)
+    return app

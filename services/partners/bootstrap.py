@@ -5,10 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
 from services.partners.api import owner, webhooks
+from services.partners.api.links import LINKS
 from services.partners.db import tables
 from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.partners.adapters.webhook_worker import run_webhooks
@@ -27,7 +29,9 @@ def define() -> ServiceDefinition:
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    return create_app(rt, [owner.router, webhooks.router], title="bondline partners",
-                      description="The owners' status API and event feed across the three services, and their "
-                                  "webhooks (signed CloudEvents, retried, with a delivery log).",
-                      run_relay=run_relay, run_consumer=run_consumer)
+    app = create_app(rt, [owner.router, webhooks.router], title="bondline partners",
+                     description="The owners' status API and event feed across the three services, and their "
+                                 "webhooks (signed CloudEvents, retried, with a delivery log).",
+                     run_relay=run_relay, run_consumer=run_consumer)
+    links.install(app, LINKS)
+    return app

@@ -6,10 +6,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.repair.api import labour, old_parts, parts, reference, reports, work_orders, workflow
+from services.repair.api.links import LINKS
 from services.repair.db import tables
 from services.repair.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.repair.service.uow import RepairUnitOfWork
 from services.repair.settings import RepairSettings
+from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
@@ -26,6 +28,8 @@ def define() -> ServiceDefinition:
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
     routers = [work_orders.router, workflow.router, labour.router, parts.router, old_parts.router,
                reference.router, reports.router]
-    return create_app(rt, routers, title="bondline repair",
-                      description="Work orders, diagnosis, quotes, bonded parts, testing, old parts.",
-                      run_relay=run_relay, run_consumer=run_consumer)
+    app = create_app(rt, routers, title="bondline repair",
+                     description="Work orders, diagnosis, quotes, bonded parts, testing, old parts.",
+                     run_relay=run_relay, run_consumer=run_consumer)
+    links.install(app, LINKS)
+    return app

@@ -62,11 +62,11 @@ def _service(service: str) -> tuple[Runtime, Any]:
 SERVICES = {name: _service(name) for name in ("intake", "repair", "dispatch", "partners")}
 
 
-def _schema(service: str):  # type: ignore[no-untyped-def]
+def _schema(service: str, phases: tuple[str, ...] = ("examples", "coverage", "fuzzing")):  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_dict(SERVICES[service][1].openapi())
     schema.app = SERVICES[service][1]
     schema.config.generation.update(modes=list(GenerationMode))  # valid and invalid requests, as the CLI
-    schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])  # boundaries (le + 1...) too
+    schema.config.phases.update(phases=list(phases))  # boundaries (le + 1...) too
     return schema.exclude(method="GET", path="/readyz")  # needs the broker (see above)
 
 
@@ -101,6 +101,31 @@ def test_dispatch_openapi(case) -> None:  # type: ignore[no-untyped-def]
 @FUZZ
 def test_partners_openapi(case) -> None:  # type: ignore[no-untyped-def]
     case.call_and_validate(headers=ADMIN, checks=CHECKS)
+
+
+STATEFUL = settings(max_examples=EXAMPLES, stateful_step_count=8, deadline=None, derandomize=True,
+                    database=None, suppress_health_check=list(HealthCheck))
+
+
+def _machine(service: str):  # type: ignore[no-untyped-def]
+    """The service's OpenAPI links as a state machine: each step calls an operation with what an earlier answer
+    gave (a created owner's id, a listed work order's id, ...), so requests reach state no single call reaches."""
+    class Machine(_schema(service, ("stateful",)).as_state_machine()):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            return {"headers": ADMIN}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+    return Machine
+
+
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_linked_operations(service: str) -> None:
+    machine = _machine(service)
+    ours = importlib.import_module(f"services.{service}.api.links").LINKS
+    missing = [link.name for link in ours if not any(f"_{link.name}__" in rule for rule in dir(machine))]
+    assert not missing, f"{service}'s links that are not transitions of the state machine: {missing}"
+    machine.run(settings=STATEFUL)
 
 
 def _unbounded_integers(node: Any, doc: dict[str, Any], where: str, seen: frozenset[str] = frozenset()) -> list[str]:
