@@ -94,11 +94,14 @@ def _partner(owner_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(secret, 'demo-partner-' + owner_id, 'partner', owner_id)}"}
 
 
+BONDED_DOCS = {"bonded_inventory_list": "QD224426I000000001", "gate_pass": "HF224426000000001"}
+
+
 def _ensure_stock(client: httpx.Client, urls: dict[str, str], headers_fn: Headers, origin: str, needed: int) -> str:
     """Receive spare parts at intake; repair's stock learns of them through intake's event."""
     part = PARTS[origin]
     body = {**part, "lot": f"DEMO-{time.strftime('%y%m%d%H%M%S')}", "quantity": needed, "hs_code": "8541290000",
-            "origin": origin, "documents": {"bonded_inventory_list": "QD224426I000000001"} if part["bonded"] else {}}
+            "origin": origin, "documents": BONDED_DOCS if part["bonded"] else {}}
     r = client.post(urls["intake"] + "/v1/parts-receipts", json=body, headers=headers_fn("intake_clerk"))
     if r.status_code != 201:
         sys.exit(f"demo: POST intake/v1/parts-receipts -> {r.status_code} {r.text}")

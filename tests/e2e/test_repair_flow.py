@@ -20,7 +20,7 @@ from tests.support.stack import Stack, token
 
 PART = {"part_number": "AE-PA-2000", "lot": "LOT-E2E-1", "quantity": 3, "unit_value": "640.00", "currency": "USD",
         "hs_code": "8486909000", "origin": "foreign", "bonded": True,
-        "documents": {"bonded_inventory_list": "QD224426I000000777"}}
+        "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
 
 
 def test_a_unit_is_diagnosed_quoted_repaired_with_bonded_parts_and_reaches_dispatch(stack: Stack) -> None:

@@ -114,7 +114,7 @@ async def test_discrepancy_must_be_resolved_by_a_clerk(api):
 async def test_parts_receipt_is_published_for_repair(api):
     body = {"part_number": "ESC-O-RING", "lot": "L2026-11", "quantity": 40, "unit_value": "12.50",
             "currency": "USD", "hs_code": "8486909000", "origin": "foreign",
-            "documents": {"bonded_inventory_list": "QD224426I000000777"}}
+            "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
     r = await api.post("/v1/parts-receipts", json=body, headers=CLERK)
     assert r.status_code == 201, r.text
     kind, payload = (await events(api))[-1]

@@ -41,6 +41,8 @@ async def written(api) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     ({"bonded_inventory_list": "QD224426I000000777\n"}, LIST_FIELD, "must be 18 characters"),
     ({"bonded_inventory_list": "QD224426I000000777", "gate_pass": "x"}, {"field": "documents.gate_pass"},
      "does not match the gate pass format"),
+    ({"bonded_inventory_list": "QD224426I000000777"}, {"field": "documents.gate_pass"},
+     "cross the zone's gate on a gate pass"),
 ])
 async def test_bad_documents_are_refused_and_nothing_is_written(api, documents, context, why):
     r = await api.post("/v1/parts-receipts", json=BODY | {"documents": documents}, headers=CLERK)
@@ -75,7 +77,7 @@ async def test_the_year_tolerance_is_a_setting(db_url, monkeypatch):
     app = build_app(rt, run_relay=False, run_consumer=False)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake") as c:
-            ok = BODY | {"documents": {"bonded_inventory_list": listed(YEAR + 1)}}
+            ok = BODY | {"documents": {"bonded_inventory_list": listed(YEAR + 1), "gate_pass": "HF22440000000001"}}
             assert (await c.post("/v1/parts-receipts", json=ok, headers=CLERK)).status_code == 201
             too_far = BODY | {"documents": {"bonded_inventory_list": listed(YEAR + 2)}}
             r = await c.post("/v1/parts-receipts", json=too_far, headers=CLERK)

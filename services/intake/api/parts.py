@@ -35,7 +35,7 @@ class PartsReceiptIn(BaseModel):
     documents: dict[DocKey, DocNumber] = Field(
         default_factory=dict, max_length=20,
         description="bonded_inventory_list (required when bonded: an entry list, QD + district(4) + year(2) + I + "
-                    "seq(9)), gate_pass (its configured format), others kept as given")
+                    "seq(9)), gate_pass (required when bonded; its configured format), others kept as given")
 
 
 class PartsReceiptOut(BaseModel):

@@ -38,12 +38,15 @@ class PartsReceipt:
         self.check_documents(formats)
 
     def check_documents(self, formats: DocumentFormats) -> None:
-        """A bonded receipt enters on an entry (I) inventory list; every number given has its format."""
+        """A bonded receipt enters on an entry (I) inventory list and a gate pass; every number given has its format."""
         inventory_list, gate_pass = self.documents.get("bonded_inventory_list"), self.documents.get("gate_pass")
         if self.bonded and not inventory_list:
             raise RuleViolation("bonded parts enter on a bonded inventory list: documents.bonded_inventory_list "
                                 "is required", field="documents.bonded_inventory_list")
         if inventory_list is not None:
             formats.check_inventory_list(inventory_list, "I", self.received_at, "documents.bonded_inventory_list")
+        if self.bonded and not gate_pass:
+            raise RuleViolation("bonded parts cross the zone's gate on a gate pass (核放单): documents.gate_pass is "
+                                "required", field="documents.gate_pass")
         if gate_pass is not None:
             formats.check("gate_pass", gate_pass, "documents.gate_pass")
