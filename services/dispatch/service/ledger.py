@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from shared.clock import utc_now
 from shared.contract.events.common import PartLine
 from services.dispatch.db import ledger_totals
 from services.dispatch.db.ledger import LedgerRepository, LineFilter
@@ -26,7 +27,7 @@ def _repo(uow: UoW) -> LedgerRepository:
 
 async def record(uow: UoW, *lines: Line) -> None:
     """Record lines caused by another service's event; a line already recorded for its source is skipped."""
-    repo, now = _repo(uow), datetime.now(timezone.utc)
+    repo, now = _repo(uow), utc_now()
     for line in lines:
         await repo.add(line, uow.actor or "system", now)
 

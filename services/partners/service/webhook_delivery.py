@@ -5,9 +5,10 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
+from shared.clock import utc_now
 from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.domain import webhooks as rules
 from services.partners.service.journal import as_cloudevent
@@ -28,9 +29,6 @@ class Policy:
     skip_locked: bool = False
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 async def run_once(uows: Callable[[], PartnersUnitOfWork], sender: Sender, policy: Policy) -> int:
     """One round of the worker: queue deliveries for new journal events, then send what is due."""
@@ -46,7 +44,7 @@ async def fan_out(uows: Callable[[], PartnersUnitOfWork], policy: Policy, limit:
     """
     made = 0
     async with uows() as uow:
-        now, last = _now(), await uow.journal.last_seq()
+        now, last = utc_now(), await uow.journal.last_seq()
         for e in await uow.webhooks.to_fan_out(policy.skip_locked, behind=last):
             entries = await uow.journal.feed(e.owner_id, e.cursor_seq, limit)
             rows = [{"id": str(uuid.uuid4()), "endpoint_id": e.id, "owner_id": e.owner_id, "journal_seq": x.seq,
@@ -65,7 +63,7 @@ async def fan_out(uows: Callable[[], PartnersUnitOfWork], policy: Policy, limit:
 
 async def deliver_due(uows: Callable[[], PartnersUnitOfWork], sender: Sender, policy: Policy) -> int:
     """Claim the deliveries that are due and send them, ``policy.concurrency`` endpoints at a time; how many."""
-    now = _now()
+    now = utc_now()
     async with uows() as uow:
         batch = await uow.webhooks.claim_due(now, now + timedelta(seconds=policy.lease_s), policy.concurrency * 4,
                                              policy.skip_locked)
@@ -92,7 +90,7 @@ async def attempt(uows: Callable[[], PartnersUnitOfWork], sender: Sender, d: Del
     if endpoint is None or entry is None or not endpoint.enabled:
         return await _cancel(uows, d, "endpoint disabled or deleted")
     body = json.dumps(as_cloudevent(entry), separators=(",", ":")).encode()
-    now = _now()
+    now = utc_now()
     status, error, ms = await sender.send(endpoint.url, rules.headers(endpoint.secrets, d.event_id, now, body), body)
     verdict = rules.verdict(status)
     _advance(d, verdict, now, schedule, manual)

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from shared.clock import utc_now
 from shared.contract.registry import REGISTRY
 from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.domain import webhooks as rules
 from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import NotFound, RuleViolation
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def check_event_types(filters: list[str]) -> list[str]:
@@ -38,7 +36,7 @@ async def register(uow: PartnersUnitOfWork, owner_id: str, url: str, event_types
     check_target(url, allow_private)
     e = Endpoint(id=str(uuid.uuid4()), owner_id=owner_id, url=url, description=description,
                  event_types=check_event_types(event_types), secrets=[rules.Secret(rules.new_secret())],
-                 enabled=True, disabled_reason=None, created_at=_now())
+                 enabled=True, disabled_reason=None, created_at=utc_now())
     async with uow:
         e.cursor_seq = await uow.journal.last_seq()  # events from now on
         await uow.webhooks.add_endpoint(e, actor)
@@ -83,7 +81,7 @@ async def rotate_secret(uow: PartnersUnitOfWork, endpoint_id: str, owner_id: str
                         grace: timedelta) -> Endpoint:
     async with uow:
         e = await _owned(uow, endpoint_id, owner_id)
-        now = _now()
+        now = utc_now()
         e.secrets = rules.rotate([s for s in e.secrets if s.valid_at(now)], now, grace)
         await uow.webhooks.save_endpoint(e, actor)
         await uow.commit()
