@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test demo token bench faults schemas install clean-var
+.PHONY: run test lint demo token bench faults schemas install clean-var
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)  ## start broker + intake :8001, repair :8002, dispatch :8003 (Ctr
 
 test: $(STAMP)  ## the whole suite (unit, integration, contract, end-to-end)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## static checks: ruff (services, shared, tests, deploy) and mypy (services, shared)
+	$(PY) -m ruff check services shared tests deploy
+	$(PY) -m mypy
 
 demo: $(STAMP)  ## drive realistic units through the flow (needs `make run` up)
 	$(PY) deploy/local/demo.py

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
-from typing import AsyncIterator, Iterable
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -16,7 +16,6 @@ from sqlalchemy.exc import DBAPIError
 from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
 from services.kit.errors import ERROR_RESPONSES, DomainError, error_body, validation_errors
 from services.kit.runtime import Runtime, settle_gc
-
 
 log = logging.getLogger("bondline.app")
 

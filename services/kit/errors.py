@@ -5,7 +5,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
 # the largest integers a request may carry, documented in the OpenAPI and enforced there (ge/le) so that a huge
 # one is a 422 and never reaches the database: offsets, ids and versions are PostgreSQL ``integer`` columns or
 # fit one; event sequences and dead letter / gap ids are ``bigint``, bounded at the largest integer a JSON

@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from shared.messaging import event_log, sequencing
 from services.kit.auth import Principal, Role, require
-from services.kit.errors import MAX_JSON_INT, MAX_INT
+from services.kit.errors import MAX_INT, MAX_JSON_INT
+from shared.clock import utc_now
+from shared.messaging import event_log, sequencing
 
 router = APIRouter(prefix="/v1/events", tags=["operations"])
 Service = Annotated[Principal, Depends(require(Role.service))]
@@ -29,7 +30,8 @@ class LoggedEventOut(BaseModel):
 class EventRange(BaseModel):
     key: str = Field(min_length=1, max_length=200)
     after: int = Field(ge=0, le=MAX_JSON_INT, description="the last sequence the caller has")
-    before: int | None = Field(None, ge=1, le=MAX_JSON_INT, description="stop before this sequence (the one the caller holds)")
+    before: int | None = Field(None, ge=1, le=MAX_JSON_INT,
+                               description="stop before this sequence (the one the caller holds)")
 
 
 class RangesIn(BaseModel):
@@ -66,7 +68,7 @@ async def event_ranges(request: Request, _who: Service, body: RangesIn) -> list[
 async def high_water(request: Request, _who: Service, after_id: Annotated[int, Query(ge=0, le=MAX_JSON_INT)] = 0,
                      published_before: datetime | None = None) -> HighWaterOut:
     rt = request.app.state.runtime
-    before = published_before or datetime.now(timezone.utc)
+    before = published_before or utc_now()
     if before.tzinfo is None:
         before = before.replace(tzinfo=timezone.utc)
     async with rt.sessions() as s:
@@ -108,7 +110,8 @@ async def list_gaps(request: Request, _who: Admin,
 
 
 @gaps_router.post("/{gap_id}/resolution", summary="Mark a lost gap as dealt with (it leaves /readyz)")
-async def resolve_gap(gap_id: Annotated[int, Path(ge=0, le=MAX_JSON_INT)], body: Resolution, request: Request, who: Admin) -> GapOut:
+async def resolve_gap(gap_id: Annotated[int, Path(ge=0, le=MAX_JSON_INT)], body: Resolution, request: Request,
+                      who: Admin) -> GapOut:
     rt = request.app.state.runtime
     if rt.d.sequences is None:
         raise HTTPException(404, "this service records no event gaps")

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import logging
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -27,6 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.auth import decode_token
 from services.kit.db import UtcDateTime
+from shared.clock import utc_now
+from shared.messaging.sql import rowcount
 
 log = logging.getLogger("bondline.idempotency")
 PURGE_EVERY_S = 300.0  # how often answers older than the retention window are deleted
@@ -100,7 +102,7 @@ class Idempotency:
 
     async def _claim(self, ident: dict[str, str], digest: str) -> Response | datetime:
         """Our claim's time, or the answer to give instead: a replay, 409 in progress, 422 other body."""
-        t, now = self.t, _now()
+        t, now = self.t, utc_now()
         async with self.sessions() as s, s.begin():
             row = (await s.execute(select(t).where(*_where(t, ident)))).first()
             if row is None:
@@ -127,7 +129,7 @@ class Idempotency:
         t = self.t  # only if nobody else took it over since we read it
         done = await s.execute(update(t).where(*_where(t, ident), t.c.created_at == seen)
                                .values(request_hash=digest, status_code=None, body=None, created_at=now))
-        return now if done.rowcount == 1 else self._in_progress(now, now)
+        return now if rowcount(done) == 1 else self._in_progress(now, now)
 
     def _in_progress(self, claimed_at: datetime, now: datetime) -> Response:
         wait = max(1, math.ceil((claimed_at + self.abandoned_after - now).total_seconds()))
@@ -161,10 +163,6 @@ def _where(t: Table, ident: dict[str, str]) -> list[Any]:
     return [t.c[k] == v for k, v in ident.items()]
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 async def _read_body(receive: Receive) -> bytes:
     chunks, more = [], True
     while more:
@@ -177,7 +175,7 @@ async def _read_body(receive: Receive) -> bytes:
 async def purge(sessions: Sessions, table: Table, older_than: datetime) -> int:
     """Delete the keys claimed before ``older_than``; returns how many."""
     async with sessions() as s, s.begin():
-        return (await s.execute(delete(table).where(table.c.created_at < older_than))).rowcount
+        return rowcount(await s.execute(delete(table).where(table.c.created_at < older_than)))
 
 
 async def purge_forever(sessions: Sessions, table: Table, retention: timedelta, stop: asyncio.Event,
@@ -186,9 +184,9 @@ async def purge_forever(sessions: Sessions, table: Table, retention: timedelta, 
     while not stop.is_set():
         wait = PURGE_EVERY_S if every_s is None else every_s
         try:
-            if gone := await purge(sessions, table, _now() - retention):
+            if gone := await purge(sessions, table, utc_now() - retention):
                 log.info("purged %d idempotency keys older than %s", gone, retention)
-        except Exception:  # noqa: BLE001 - the database may be away for a while; try again later
+        except Exception:  # the database may be away for a while; try again later
             log.warning("idempotency key purge failed; retrying in %.0f s", wait, exc_info=True)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), wait)

@@ -33,4 +33,6 @@ def check_currency(code: str) -> str | None:
     """None if ``code`` is a real ISO 4217 currency, else what is wrong with it."""
     if code in NOT_CURRENCIES:
         return f"{code!r} is an ISO 4217 code but not a currency a price can be in"
-    return None if code in currencies() else f"unknown ISO 4217 currency {code!r} (three capital letters, e.g. USD, CNY)"
+    if code in currencies():
+        return None
+    return f"unknown ISO 4217 currency {code!r} (three capital letters, e.g. USD, CNY)"

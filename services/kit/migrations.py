@@ -5,8 +5,9 @@ import asyncio
 import contextlib
 import fcntl
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from alembic import command
 from alembic.config import Config

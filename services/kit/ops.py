@@ -3,35 +3,67 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit import events_api
 from services.kit.runtime import Runtime
+from shared.clock import utc_now
 
 router = APIRouter(tags=["operations"])
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class LostGap(BaseModel):
+    consumer: str
+    source: str
+    key: str = Field(description="the unit (ce_subject)")
+    sequences: tuple[int, int] = Field(description="the first and last ce_sequence lost")
+    detected_at: datetime
+    detail: str | None
+
+
+class LostEvents(BaseModel):
+    events: int = Field(description="how many events are lost for good, in all")
+    latest: list[LostGap] = Field(description="the latest lost gaps, newest first")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    reasons: list[str] | None = Field(None, description="why not ready (only when not)")
+    lost_events: LostEvents | None = Field(
+        None, description="events gone from the broker and their producer's outbox (only when there are any): "
+                          "ready to serve, but an operator must look")
+
+
 @router.get("/healthz", summary="Alive")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+async def healthz() -> Health:
+    return Health(status="ok")
 
 
 @router.get("/readyz", summary="Ready: database reachable, migrations at head, broker reachable, "
-                               "consumer in its group; lost events listed")
+                               "consumer in its group; lost events listed",
+            response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready: the reasons say why"}})
 async def readyz(request: Request) -> JSONResponse:
     rt: Runtime = request.app.state.runtime
     problems = await rt.readiness()
-    body: dict = {"status": "not ready", "reasons": problems} if problems else {"status": "ready"}
+    body = Readiness(status="not ready", reasons=problems) if problems else Readiness(status="ready")
     if not any(p.startswith("database") for p in problems):
         lost = await rt.lost_events()
         if lost:  # ready to serve, but an operator must look: events gone from broker and outbox
-            body["lost_events"] = lost
-    return JSONResponse(body, status_code=503 if problems else 200)
+            body.lost_events = LostEvents.model_validate(lost)
+    # unset: reasons when ready, lost_events when none are lost (a gap's own "detail": null stays)
+    return JSONResponse(body.model_dump(mode="json", exclude_unset=True), status_code=503 if problems else 200)
 
 
 @router.get("/metrics", summary="Prometheus metrics")
@@ -57,7 +89,7 @@ def _age_seconds(created: datetime | None) -> float:
         return 0.0
     if created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
-    return max(0.0, (datetime.now(timezone.utc) - created).total_seconds())
+    return max(0.0, (utc_now() - created).total_seconds())
 
 
 def install(app: FastAPI, rt: Runtime) -> None:

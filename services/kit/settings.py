@@ -35,7 +35,7 @@ class CommonSettings(BaseSettings):
     ``<NAME>_PUBLIC_URL``, else ``http://<NAME>_HOST:<NAME>_PORT`` (defaults 127.0.0.1 and 8001/8002/8003)."""
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> "CommonSettings":
+    def _refuse_dev_secret_in_production(self) -> CommonSettings:
         if self.bondline_env == "production" and self.bondline_jwt_secret == DEV_JWT_SECRET:
             raise ValueError("BONDLINE_JWT_SECRET is the development default; set a secret for production")
         return self

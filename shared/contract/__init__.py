@@ -4,6 +4,13 @@ from shared.contract.registry import REGISTRY, EventRegistry, UnknownEventType
 from shared.contract.topics import ALL_TOPICS, DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
 
 __all__ = [
-    "CloudEvent", "EnvelopeError", "REGISTRY", "EventRegistry", "UnknownEventType",
-    "ALL_TOPICS", "INTAKE_EVENTS", "REPAIR_EVENTS", "DISPATCH_EVENTS",
+    "ALL_TOPICS",
+    "DISPATCH_EVENTS",
+    "INTAKE_EVENTS",
+    "REGISTRY",
+    "REPAIR_EVENTS",
+    "CloudEvent",
+    "EnvelopeError",
+    "EventRegistry",
+    "UnknownEventType",
 ]

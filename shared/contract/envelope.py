@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from shared.clock import utc_now
+
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 REQUIRED = ("id", "source", "type", "specversion")
@@ -27,7 +29,7 @@ class CloudEvent:
     subject: str
     data: dict[str, Any]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    time: datetime = field(default_factory=utc_now)
     specversion: str = SPECVERSION
     actor: str | None = None  # extension attribute: who caused the event
     sequence: int | None = None
@@ -102,7 +104,7 @@ def _iso(t: datetime) -> str:
 
 def _parse_time(raw: str | None) -> datetime:
     if not raw:
-        return datetime.now(timezone.utc)
+        return utc_now()
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:

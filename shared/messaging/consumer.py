@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -77,10 +79,8 @@ class EventConsumer:
                     await self._drop_consumer()
             else:
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), backoff.next_delay())
-            except asyncio.TimeoutError:
-                pass
         await self._drop_consumer()
         await self._dead.close()
         if self._recovery is not None:
@@ -134,7 +134,7 @@ class EventConsumer:
         sequence has a gap: the caller then takes the record-by-record path, with its retries,
         dead letters and gap recovery.
         """
-        parsed = []
+        parsed: list[tuple[CloudEvent, Any, Any]] = []
         for rec in records:
             try:
                 event = CloudEvent.from_kafka(list(rec.headers or []), rec.value)
@@ -160,32 +160,38 @@ class EventConsumer:
     async def _apply_in_order(self, uow: Any, parsed: list[tuple[CloudEvent, Any, Any]]) -> list[CloudEvent]:
         seq = self._seq
         marks: dict[tuple[str, str], int] = {}
-        seen = await seq.last_seen(uow.session, [_pair(e) for e, _, _ in parsed if self._sequenced(e)]) \
+        seen = await seq.last_seen(uow.session, [_pair(e) for e, _, _ in parsed if self._tracking(e)]) \
             if seq is not None else {}
         fresh = []
         for event, payload, handler in parsed:
-            if self._sequenced(event):
+            if tracked := self._tracking(event):
+                _, n = tracked
                 pair = _pair(event)
                 last = marks.get(pair, seen.get(pair, 0))
-                if event.sequence > last + 1:
-                    raise _Gap(f"{event.subject} from {event.source}: has {last}, got {event.sequence}")
-                if event.sequence == last + 1:
-                    marks[pair] = event.sequence
+                if n > last + 1:
+                    raise _Gap(f"{event.subject} from {event.source}: has {last}, got {n}")
+                if n == last + 1:
+                    marks[pair] = n
             if handler is not None and await self._apply(uow, event, payload, handler, advance=False):
                 fresh.append(event)
         if seq is not None:
             await seq.advance(uow.session, marks)
         return fresh
 
-    def _sequenced(self, event: CloudEvent) -> bool:
-        return (self._seq is not None and event.sequence is not None and event.subject != ""
-                and self._recovery is not None and self._recovery.covers(event.source))
+    def _tracking(self, event: CloudEvent) -> tuple[GapRecovery, int] | None:
+        """The gap recovery and the event's ce_sequence when this consumer follows the sequence of the
+        event's unit at its producer; None when it does not (no recovery, no sequence, no subject)."""
+        recovery = self._recovery
+        if recovery is None or event.sequence is None or event.subject == "" or not recovery.covers(event.source):
+            return None
+        return recovery, event.sequence
 
     async def _apply(self, uow: Any, event: CloudEvent, payload: Payload, handler: Handler,
                      advance: bool = True) -> bool:
         uow.actor = f"event:{event.source}"
-        if advance and self._sequenced(event):
-            await self._seq.advance(uow.session, {_pair(event): event.sequence})  # type: ignore[union-attr]
+        if advance and (tracked := self._tracking(event)):
+            recovery, n = tracked
+            await recovery.store.advance(uow.session, {_pair(event): n})
         if not await claim(uow.session, self._inbox, self.name, event):
             self._metrics.duplicates.labels(self.name).inc()
             return False
@@ -200,15 +206,15 @@ class EventConsumer:
             reason = str(exc) if isinstance(exc, EnvelopeError) else f"record does not parse: {exc!r}"
             await self._dead_letter(rec, None, reason, 1)
             return "dead_lettered"
-        if self._sequenced(event):
-            last = await self._last_seen(event)
+        if tracked := self._tracking(event):
+            recovery, n = tracked
+            last = await self._last_seen(recovery, event)
             # n <= last: a redelivery (the inbox drops it), or a producer whose counters went back (a
             # restored database): applied through the inbox like any event, never skipped on its number
-            if event.sequence > last + 1:  # events in between are missing: fetch and apply them first
-                own = await self._recovery.fill(self.process, event.source, event.subject,  # type: ignore[union-attr]
-                                                last, event.sequence, "next_event")
+            if n > last + 1:  # events in between are missing: fetch and apply them first
+                own = await recovery.fill(self.process, event.source, event.subject, last, n, "next_event")
                 if own is not None and dict(own.headers).get("ce_id", b"").decode() != event.id:
-                    await self._dead_letter(rec, None, f"ce_sequence {event.sequence} of {event.subject} is "
+                    await self._dead_letter(rec, None, f"ce_sequence {n} of {event.subject} is "
                                             f"another event in {event.source}'s outbox: not its producer's", 1)
                     return "dead_lettered"
         return await self._consume(rec, event)
@@ -229,16 +235,17 @@ class EventConsumer:
             return "dead_lettered"
         return await self._handle_with_retries(rec, event, payload, handler)
 
-    async def _last_seen(self, event: CloudEvent) -> int:
+    async def _last_seen(self, recovery: GapRecovery, event: CloudEvent) -> int:
         async with self._uow_factory() as uow:
-            seen = await self._seq.last_seen(uow.session, [_pair(event)])  # type: ignore[union-attr]
+            seen = await recovery.store.last_seen(uow.session, [_pair(event)])
         return seen.get(_pair(event), 0)
 
     async def _advance_only(self, event: CloudEvent) -> None:
         """An event this consumer does not handle (or dead-lettered) still counts in its unit's sequence."""
-        if self._sequenced(event):
+        if tracked := self._tracking(event):
+            recovery, n = tracked
             async with self._uow_factory() as uow:
-                await self._seq.advance(uow.session, {_pair(event): event.sequence})  # type: ignore[union-attr]
+                await recovery.store.advance(uow.session, {_pair(event): n})
                 await uow.commit()
 
     async def _handle_with_retries(self, rec: Any, event: CloudEvent, payload: Payload,

@@ -14,15 +14,17 @@ import asyncio
 import base64
 import hashlib
 import logging
-from datetime import datetime, timezone
+from collections.abc import Awaitable, Callable, Mapping
 from types import SimpleNamespace
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 from aiokafka.errors import MessageSizeTooLargeError
 from sqlalchemy import Table, insert, select, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent
 
 log = logging.getLogger("bondline.deadletter")
@@ -38,7 +40,8 @@ class DeadLetterWriter:
                  prepare: Callable[[], Awaitable[None]] | None = None,
                  max_request_size: int = MAX_REQUEST_SIZE) -> None:
         self._sessions, self._t, self.topic = sessions, table, topic
-        self._make_producer, self._timeout, self._producer = make_producer, timeout_s, None
+        self._make_producer, self._timeout = make_producer, timeout_s
+        self._producer: Any = None  # an AIOKafkaProducer (untyped) once a copy is sent
         self._prepare, self._max_bytes = prepare, max_request_size - HEADROOM
 
     async def write(self, consumer: str, rec: Any, event: CloudEvent | None, reason: str,
@@ -109,7 +112,8 @@ class DeadLetterWriter:
         if self._producer is None:
             if self._prepare is not None:
                 await self._prepare()
-            producer = self._make_producer()  # type: ignore[misc]
+            assert self._make_producer is not None  # _send sends no copy without a producer factory
+            producer = self._make_producer()
             self._producer = producer
             await asyncio.wait_for(producer.start(), self._timeout)
         await asyncio.wait_for(self._producer.send_and_wait(
@@ -131,7 +135,7 @@ def stored(rec: Any) -> dict[str, Any]:
     return _encoded(rec, as_text=all(b is None or (b"\x00" not in b and _is_utf8(b)) for b in raw))
 
 
-def original(row: Mapping[str, Any]) -> tuple[bytes | None, bytes | None, Headers]:
+def original(row: Mapping[Any, Any]) -> tuple[bytes | None, bytes | None, Headers]:
     """A dead-letter row back to the record's key, value and headers, byte for byte."""
     enc = row["encoding"]
     return _decode(row["key"], enc), _decode(row["value"], enc), [(k, _decode(v, enc)) for k, v in row["headers"]]
@@ -162,7 +166,7 @@ def _row(consumer: str, rec: Any, reason: str, attempts: int, encoded: dict[str,
     return {"consumer": _fit(consumer, 100), "topic": _fit(rec.topic, 200), "partition": rec.partition,
             "offset": rec.offset, **encoded, "event_id": _fit(event.id, 100) if event else None,
             "event_type": _fit(event.type, 200) if event else None, "reason": _clean(reason)[:4000],
-            "attempts": attempts, "failed_at": datetime.now(timezone.utc)}
+            "attempts": attempts, "failed_at": utc_now()}
 
 
 def _encoded(rec: Any, as_text: bool) -> dict[str, Any]:

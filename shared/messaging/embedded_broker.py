@@ -4,6 +4,7 @@ Used by `make run` and the end-to-end tests. It keeps everything in memory: a re
 """
 from __future__ import annotations
 
+import contextlib
 import platform
 import shutil
 import socket
@@ -49,10 +50,11 @@ def start(port: int = 9092, host: str = "127.0.0.1", log_path: Path | None = Non
         raise EmbeddedBrokerUnavailable(f"{host}:{port} is already in use; stop what listens there "
                                         f"or point KAFKA_BOOTSTRAP_SERVERS at it")
     url = f"tcp://{host}:{port}"
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"], stdout=out, stderr=subprocess.STDOUT)
+    # the child gets its own copy of the log's descriptor; ours is closed once it has started
+    with open(log_path, "ab") if log_path else contextlib.nullcontext(subprocess.DEVNULL) as out:
+        proc = subprocess.Popen(
+            [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/"], stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:

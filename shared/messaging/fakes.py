@@ -35,10 +35,10 @@ class FakeBroker:
         log.append(rec)
         return rec
 
-    def producer(self) -> "FakeProducer":
+    def producer(self) -> FakeProducer:
         return FakeProducer(self)
 
-    def consumer(self, group: str, topics: list[str]) -> "FakeConsumer":
+    def consumer(self, group: str, topics: list[str]) -> FakeConsumer:
         return FakeConsumer(self, group, topics)
 
 

@@ -1,14 +1,15 @@
 """Inbox: a processed event id is inserted in the handler's transaction; duplicates are skipped."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent
-from shared.messaging.sql import supports_upsert, upsert
+from shared.messaging.sql import rowcount, supports_upsert, upsert
+
 _statements: dict[tuple[str, Table], Any] = {}
 
 
@@ -18,7 +19,7 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event: Cloud
     One round trip on PostgreSQL and SQLite: INSERT ... ON CONFLICT DO NOTHING, a duplicate inserts no row.
     """
     values = {"consumer": consumer, "event_id": event.id, "event_type": event.type,
-              "processed_at": datetime.now(timezone.utc)}
+              "processed_at": utc_now()}
     dialect = session.bind.dialect.name if session.bind is not None else ""
     if not supports_upsert(session):
         seen = await session.scalar(
@@ -31,4 +32,4 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event: Cloud
     if stmt is None:
         stmt = _statements[(dialect, table)] = upsert(session, table).on_conflict_do_nothing(
             index_elements=[table.c.consumer, table.c.event_id])
-    return (await session.execute(stmt, values)).rowcount == 1
+    return rowcount(await session.execute(stmt, values)) == 1

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
-
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -73,10 +73,8 @@ async def ensure_topics(cfg: KafkaConfig, topics: list[str] | tuple[str, ...]) -
         missing = [t for t in topics if t not in existing]
         if missing:
             new = [NewTopic(t, cfg.topic_partitions, cfg.replication_factor) for t in missing]
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await asyncio.wait_for(admin.create_topics(new), cfg.op_timeout_s)
-            except TopicAlreadyExistsError:
-                pass
             log.info("created topics %s", missing)
         return missing
     finally:

@@ -20,7 +20,8 @@ class MessagingMetrics:
                                      ["consumer"], registry=r)
         self.client_rebuilds = Counter("bondline_kafka_client_rebuilds", "Kafka clients rebuilt after failures",
                                        ["role"], registry=r)
-        self.gaps_recovered = Counter("bondline_event_gaps_recovered", "Gaps in a producer's sequence filled from its outbox",
+        self.gaps_recovered = Counter("bondline_event_gaps_recovered",
+                                      "Gaps in a producer's sequence filled from its outbox",
                                       ["consumer", "source"], registry=r)
         self.events_recovered = Counter("bondline_events_recovered", "Missed events fetched from their producer",
                                         ["consumer", "source"], registry=r)

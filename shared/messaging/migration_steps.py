@@ -8,8 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-UTC = sa.DateTime(timezone=True)
+from shared.messaging.tables import BIGINT, UTC_TIME
 
 
 def add_event_sequences(op: Any) -> None:
@@ -33,7 +32,7 @@ def add_event_sequences(op: Any) -> None:
                     sa.Column("consumer", sa.String(100), nullable=False),
                     sa.Column("source", sa.String(200), nullable=False),
                     sa.Column("after_id", sa.BigInteger(), nullable=False),
-                    sa.Column("checked_at", UTC, nullable=False),
+                    sa.Column("checked_at", UTC_TIME, nullable=False),
                     sa.PrimaryKeyConstraint("consumer", "source", name=op.f("pk_event_cursors")))
     op.create_table("event_gaps",
                     sa.Column("id", BIGINT, autoincrement=True, nullable=False),
@@ -44,7 +43,7 @@ def add_event_sequences(op: Any) -> None:
                     sa.Column("to_seq", sa.BigInteger(), nullable=False),
                     sa.Column("status", sa.String(16), nullable=False),
                     sa.Column("found_by", sa.String(16), nullable=False),
-                    sa.Column("detected_at", UTC, nullable=False),
+                    sa.Column("detected_at", UTC_TIME, nullable=False),
                     sa.Column("detail", sa.Text(), nullable=True),
                     sa.PrimaryKeyConstraint("id", name=op.f("pk_event_gaps")))
     op.create_index("ix_event_gaps_status", "event_gaps", ["status", "detected_at"], unique=False)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY
 from shared.messaging.sql import upsert
@@ -28,7 +29,7 @@ class OutboxSignal:
         try:
             await asyncio.wait_for(self._event.wait(), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
         finally:
             self._event.clear()
@@ -79,7 +80,7 @@ async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent
     counters = table.metadata.tables.get(COUNTERS)
     if counters is not None:
         events = await assign_sequences(session, counters, events)
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     rows = [{
         "event_id": e.id, "topic": REGISTRY.spec_for_type(e.type).topic, "key": e.subject,
         "type": e.type, "headers": [[k, v.decode()] for k, v in e.headers()],

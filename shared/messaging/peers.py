@@ -1,9 +1,10 @@
 """The consumer's side of gap recovery: ask a producing service for events its consumer missed."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+if TYPE_CHECKING:
+    import asyncpg  # imported when a listener starts: SQLite deployments need no asyncpg
 
 log = logging.getLogger("bondline.relay")
 
@@ -60,13 +64,14 @@ class PgListener:
     def __init__(self, engine: AsyncEngine, channel: str, on_notify: Callable[[], None]) -> None:
         url = engine.url.set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
-        self._channel, self._on_notify, self._conn = channel, on_notify, None
+        self._channel, self._on_notify = channel, on_notify
+        self._conn: asyncpg.Connection | None = None
 
     async def start(self) -> None:
         import asyncpg
 
-        self._conn = await asyncpg.connect(self._dsn)
-        await self._conn.add_listener(self._channel, lambda *_: self._on_notify())
+        self._conn = conn = await asyncpg.connect(self._dsn)
+        await conn.add_listener(self._channel, lambda *_: self._on_notify())
 
     async def stop(self) -> None:
         if self._conn is not None:
@@ -75,6 +80,3 @@ class PgListener:
             except Exception:  # noqa: BLE001
                 log.debug("listener close failed")
             self._conn = None
-
-    def alive(self) -> bool:
-        return self._conn is not None and not self._conn.is_closed()

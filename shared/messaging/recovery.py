@@ -10,10 +10,12 @@ retention) is recorded as lost, counted, logged and shown on /readyz, never skip
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
+from shared.clock import utc_now
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.peers import FetchedEvent, PeerEvents
 from shared.messaging.sequencing import SequenceStore
@@ -70,7 +72,7 @@ class GapRecovery:
                 await self._check_source(process, source)
 
     async def _check_source(self, process: Process, source: str) -> None:
-        before = datetime.now(timezone.utc) - timedelta(seconds=self.options.grace_s)
+        before = utc_now() - timedelta(seconds=self.options.grace_s)
         async with self._uow_factory() as uow:
             after = await self.store.cursor(uow.session, source)
         for _ in range(self.options.pages_per_check):

@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.clock import utc_now
 from shared.messaging.backoff import Backoff
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.outbox import OutboxSignal
+from shared.messaging.sql import rowcount
 
 log = logging.getLogger("bondline.relay")
 
@@ -80,7 +84,7 @@ class Relay:
             raise error[1]
         return len(done)
 
-    async def _send(self, rows: list[Any]) -> tuple[list[int], tuple[int, Exception] | None]:
+    async def _send(self, rows: Sequence[Any]) -> tuple[list[int], tuple[int, Exception] | None]:
         producer = await self._ensure_producer()
         futures, error = [], None
         for r in rows:
@@ -104,13 +108,13 @@ class Relay:
 
     async def _mark(self, done: list[int], error: tuple[int, Exception] | None) -> None:
         if done:
-            await self._run(self._published, {"ids": done, "now": datetime.now(timezone.utc)})
+            await self._run(self._published, {"ids": done, "now": utc_now()})
         if error is not None:
             await self._run(update(self._t).where(self._t.c.id == error[0]).values(
                 attempts=self._t.c.attempts + 1, last_error=repr(error[1])[:2000]))
         self._metrics.published.inc(len(done))
 
-    async def _run(self, stmt: Any, params: dict[str, Any] | None = None, rows: bool = False) -> list[Any]:
+    async def _run(self, stmt: Any, params: dict[str, Any] | None = None, rows: bool = False) -> Sequence[Any]:
         """One statement, committed at once: on the lease's own connection when there is one, else in
         a short transaction from the pool."""
         conn = self._lease.connection if self._lease is not None else None
@@ -149,7 +153,7 @@ class Relay:
         if loop_now - self._last_purge < self._opt.purge_every_s:
             return
         self._last_purge = loop_now
-        cutoff = datetime.now(timezone.utc) - self._opt.retention
+        cutoff = utc_now() - self._opt.retention
         await self._run(delete(self._t).where(self._t.c.published_at < cutoff))
 
 
@@ -159,7 +163,7 @@ async def replay(sessions: async_sessionmaker[AsyncSession], table: Table, since
         result = await s.execute(update(table).where(table.c.created_at >= since,
                                                      table.c.published_at.is_not(None))
                                  .values(published_at=None))
-        return result.rowcount or 0
+        return rowcount(result) or 0
 
 
 def _retrieved(fut: asyncio.Future[Any]) -> None:
@@ -177,7 +181,5 @@ async def _stop(client: Any) -> None:
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-    except asyncio.TimeoutError:
-        pass

@@ -6,12 +6,13 @@ transaction, so a gap is visible as soon as a later event arrives.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import case, func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utc_now
 from shared.messaging.sql import upsert
 from shared.messaging.tables import SequenceTables
 
@@ -48,7 +49,7 @@ class SequenceStore:
                          status: str, found_by: str, detail: str | None = None) -> None:
         await session.execute(insert(self.t.gaps).values(
             consumer=self.consumer, source=source, key=key, from_seq=first, to_seq=last, status=status,
-            found_by=found_by, detected_at=datetime.now(timezone.utc), detail=detail))
+            found_by=found_by, detected_at=utc_now(), detail=detail))
 
     async def cursor(self, session: AsyncSession, source: str) -> int:
         c = self.t.cursors
@@ -58,7 +59,7 @@ class SequenceStore:
     async def save_cursor(self, session: AsyncSession, source: str, after_id: int) -> None:
         c = self.t.cursors
         stmt = upsert(session, c).values(
-            consumer=self.consumer, source=source, after_id=after_id, checked_at=datetime.now(timezone.utc))
+            consumer=self.consumer, source=source, after_id=after_id, checked_at=utc_now())
         await session.execute(stmt.on_conflict_do_update(
             index_elements=[c.c.consumer, c.c.source],
             set_={"after_id": stmt.excluded.after_id, "checked_at": stmt.excluded.checked_at}))

@@ -1,9 +1,9 @@
-"""The one dialect switch for INSERT ... ON CONFLICT (PostgreSQL and SQLite both have it)."""
+"""The one dialect switch for INSERT ... ON CONFLICT (PostgreSQL and SQLite both have it), and rowcount."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Result, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,3 +21,9 @@ def upsert(session: AsyncSession, table: Table) -> Any:
 
 def supports_upsert(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name in _INSERTS
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an INSERT, UPDATE or DELETE touched. ``AsyncSession.execute`` is typed to return a plain
+    ``Result``; for a DML statement it is a ``CursorResult``, which is the one that counts rows."""
+    return cast(CursorResult[Any], result).rowcount

@@ -1,7 +1,7 @@
 """Unit of work: the domain change and its outgoing events commit in one transaction."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +21,7 @@ class SqlUnitOfWork:
         self._pending: list[CloudEvent] = []
         self.actor: str | None = None
 
-    async def __aenter__(self) -> "SqlUnitOfWork":
+    async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._pending = []
         self._open(self.session)
