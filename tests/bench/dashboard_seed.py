@@ -13,7 +13,8 @@ import asyncpg
 
 STAGE = """CASE WHEN i % 20 < 3 THEN 'intake' WHEN i % 20 < 6 THEN 'repair' WHEN i % 20 < 9 THEN 'dispatch'
                 ELSE 'left' END"""
-DISPATCH_STATES = "(ARRAY['awaiting_dispatch','decided','declared','customs_cleared','exchange_pool'])[(i / 20) % 5 + 1]"
+DISPATCH_STATES = ("(ARRAY['awaiting_dispatch','destination_decided','exit_declared','customs_cleared','exchange_pool'])"
+                   "[(i / 20) % 5 + 1]")
 STATE = f"""CASE WHEN i % 20 < 3 THEN 'received' WHEN i % 20 < 6 THEN 'in_repair' WHEN i % 20 < 9 THEN {DISPATCH_STATES}
                 WHEN i % 2 = 0 THEN 'shipped' ELSE 'delivered' END"""
 SINCE = "now() - make_interval(days => (i * 37) % 900, secs => i % 86400)"
@@ -50,7 +51,8 @@ INSERT INTO dispatch_items (item_id, kind, unit_id, owner_id, owner_group, state
                             own_products_only, outcome, repair_fee, repair_currency, parts_used, awaiting_since,
                             exit_documents, tax, version, updated_by)
 SELECT item_id, 'unit', unit_id, owner_id, 'g1',
-       CASE WHEN stage IN ('intake', 'repair') THEN 'in_zone' WHEN state = 'customs_cleared' THEN 'declared' ELSE state END,
+       CASE WHEN stage IN ('intake', 'repair') THEN 'in_zone' WHEN state IN ('customs_cleared', 'exit_declared')
+            THEN 'declared' WHEN state = 'destination_decided' THEN 'decided' ELSE state END,
        'SN-' || item_id, 'RF-GEN-3KW',
        '8486909000', origin, CASE WHEN origin = 'foreign' THEN 'KR' END, 42000, 'USD', received_at, true, false,
        outcome, CASE WHEN outcome IS NOT NULL THEN 1800 END, CASE WHEN outcome IS NOT NULL THEN 'CNY' END,
@@ -70,7 +72,7 @@ FROM dash_items CROSS JOIN generate_series(1, 3) AS k WHERE kind = 'unit'"""
 
 COUNTERS = """
 INSERT INTO dash_counters (metric, k1, k2, value)
-SELECT 'state', state, '', count(*) FROM dash_items WHERE kind = 'unit' GROUP BY state
+SELECT 'state', state, stage, count(*) FROM dash_items WHERE kind = 'unit' GROUP BY state, stage
 UNION ALL SELECT 'stage', stage, '', count(*) FROM dash_items WHERE kind = 'unit' AND stage <> 'left' GROUP BY stage
 UNION ALL SELECT 'owner', owner_id, stage, count(*) FROM dash_items
           WHERE kind = 'unit' AND stage <> 'left' GROUP BY owner_id, stage

@@ -154,7 +154,7 @@ EXPECTED = {
                          "oem-3": {"intake": 0, "repair": 1, "dispatch": 1}},
     "first_pass_yield": 0.8, "first_tests": 5,              # 4 of 5 first tests passed
     "beyond_repair_rate": round(1 / 6, 4), "completed": 6,
-    "due_to_ship": 0, "shipped": 2,
+    "due_to_ship": 4, "shipped": 2,                         # u-aw1, u-aw2, u-br, u-late: awaiting dispatch
     "turnaround_hours": {"median": 96, "p90": 240, "count": 2},
     "destinations": {"domestic": 0, "overseas": 2, "bonded": 0},
     "origins": {"domestic": 1, "foreign": 8},

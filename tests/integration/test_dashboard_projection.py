@@ -1,16 +1,20 @@
 """The dashboard's read models on SQLite and PostgreSQL: fed by the desk's projection (its own consumer), they give
 the seeded figures, with the ledger's from the ledger's running totals; the pre-aggregated counters always equal a
-full count of the items."""
+full count of the items; units due to ship are the units at dispatch bound to leave, never a unit still at intake."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
 from services.dispatch.service import dashboard, desk
-from tests.browser.seed import EXPECTED, NOW, Loop, intake, repair, scenario
-from tests.support.runtime import runtime
+from shared.contract.events.dispatch import DestinationDecided, ItemAllocated, UnitAwaitingDispatch
+from shared.contract.events.intake import UnitAnnounced, UnitDeclared
+from shared.contract.registry import REGISTRY, Payload
+from tests.browser.seed import EXPECTED, NOW, Loop, facts, intake, repair, scenario
+from tests.support.runtime import deliver, runtime
 
 
 def policy() -> dashboard.Policy:
@@ -51,8 +55,43 @@ async def test_counters_equal_a_full_count_and_events_count_once(db_url, monkeyp
     assert {k[1]: n for k, n in counters.items() if k[0] == "stage"} == Counter(r.stage for r in open_units)
     assert {k[1:]: n for k, n in counters.items() if k[0] == "owner"} == Counter((r.owner_id, r.stage)
                                                                                for r in open_units)
-    assert {k[1]: n for k, n in counters.items() if k[0] == "state"} == Counter(r.state for r in units)
+    assert {k[1:]: n for k, n in counters.items() if k[0] == "state"} == Counter((r.state, r.stage) for r in units)
     late = next(r for r in rows if r.item_id == "u-late-intake")
     assert (late.stage, late.state) == ("dispatch", "awaiting_dispatch")
     assert counters[("origin", "foreign", "")] == EXPECTED["origins"]["foreign"] + 1
+    await rt.dispose()
+
+
+async def project(rt, *payloads: Payload) -> None:  # type: ignore[no-untyped-def]
+    for payload in payloads:
+        producer = REGISTRY.type_of(type(payload)).split(".")[2]  # com.bondline.<service>.…
+        await deliver(rt, payload, REGISTRY.to_event(payload, f"/bondline/{producer}"))
+
+
+def awaiting(unit_id: str, hours: int) -> UnitAwaitingDispatch:
+    return UnitAwaitingDispatch(unit_id=unit_id, owner_id="fab-1", outcome="repaired",
+                                since=NOW - timedelta(hours=hours))
+
+
+async def test_due_to_ship_counts_units_awaiting_dispatch_and_never_a_unit_whose_entry_is_declared(db_url,
+                                                                                                   monkeypatch):
+    rt = runtime("dispatch", db_url, monkeypatch)
+    at = NOW - timedelta(hours=6)
+    await project(rt, UnitAnnounced(**facts("u-gate", "fab-1", "foreign"), request_id="rq-1", catalogue_version=1,
+                                    announced_at=at),
+                  UnitDeclared(unit_id="u-gate", owner_id="fab-1", declaration_id="D-1", inspection_selected=False,
+                               declared_at=at + timedelta(hours=1)))
+    assert (await figures(rt))["due_to_ship"] == 0  # its entry declared at intake: not even received
+    await project(rt, awaiting("u-ready", 3), awaiting("u-pool", 4),
+                  DestinationDecided(unit_id="u-pool", item_id="u-pool", item_kind="unit", owner_id="fab-1",
+                                     destination="exchange_pool", decided_at=NOW - timedelta(hours=2)))
+    got = await figures(rt)
+    assert got["due_to_ship"] == 1 and got["backlog_by_stage"] == {"intake": 1, "repair": 0, "dispatch": 2}
+    due = await desk.items(rt.uow(), desk.due_to_ship(), 10, 0)
+    assert [(r.item_id, r.stage, r.state) for r in due] == [("u-ready", "dispatch", "awaiting_dispatch")]
+    gate = await desk.items(rt.uow(), desk.ItemFilter(stage="intake"), 10, 0)
+    assert [(r.item_id, r.state) for r in gate] == [("u-gate", "declared")]  # its entry declared: not due to ship
+    await project(rt, ItemAllocated(unit_id="u-pool", item_id="u-pool", item_kind="unit", owner_id="fab-2",
+                                    previous_owner_id="fab-1", allocated_at=NOW - timedelta(hours=1)))
+    assert (await figures(rt))["due_to_ship"] == 2  # a spare allocated to its new owner is due to ship again
     await rt.dispose()

@@ -65,6 +65,10 @@ OLD = {
     "unit_status": [{"unit_id": "u1", "owner_id": "fab-a", "serial_number": "SN-1", "part_number": "RF-GEN-13",
                      "hs_code": "8486909000", "origin": "foreign", "stage": "repair", "state": "queued",
                      "work_order_id": "wo-1", "quote_pending": False, "last_event_type": "x", "updated_at": T0,
+                     "first_seen_at": T0},
+                    {"unit_id": "u2", "owner_id": "fab-b", "serial_number": "SN-2", "part_number": "RF-GEN-13",
+                     "hs_code": "8486909000", "origin": "foreign", "stage": "dispatch", "state": "shipped",
+                     "work_order_id": "wo-2", "quote_pending": False, "last_event_type": "x", "updated_at": T0,
                      "first_seen_at": T0}],
     "webhook_endpoints": [{"id": "ep-1", "owner_id": "fab-a", "url": "https://hooks.fab-a.example/bondline",
                            "description": "ERP", "event_types": [], "secrets": [{"secret": SECRET,
@@ -140,6 +144,8 @@ async def test_endpoints_secrets_and_delivery_log_survive(partners):
     one = (await partners.get("/v1/webhooks/deliveries/d-1", headers=fab_a)).json()
     assert [(a["attempt"], a["status_code"]) for a in one["history"]] == [(1, 503), (2, 200)]
     assert (await partners.get("/v1/owner/units/u1", headers=fab_a)).json()["state"] == "queued"
+    shipped = (await partners.get("/v1/owner/units/u2", headers=token("partner", "fab-b"))).json()
+    assert (shipped["stage"], shipped["state"]) == ("left", "shipped")  # moved into the one vocabulary of stages
 
 
 async def test_new_events_journal_after_the_old_ones_and_sequences_carry_on(partners):

@@ -1,7 +1,7 @@
-"""The unit status projection: stage and state across the three services' events."""
+"""The unit status projection: stage and state across the three services' events, in the order they happened."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from services.partners.domain.unit_status import apply
 
@@ -28,7 +28,7 @@ def test_a_unit_moves_through_the_stages():
     assert not s.quote_pending and s.state == "approved"
     s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1"}, "fab-a", T)
     s = apply(s, D + "item.shipped.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
-    assert (s.stage, s.state) == ("dispatch", "shipped")
+    assert (s.stage, s.state) == ("left", "shipped")  # it left the zone
     s = apply(s, D + "item.delivered.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
     assert (s.stage, s.state) == ("left", "delivered")
 
@@ -41,7 +41,8 @@ def test_old_parts_and_unknown_units_leave_the_status_alone():
     assert part.part_number == "P1"
     assert apply(None, R + "work_order.diagnosed.v1", {"unit_id": "u2"}, "fab-a", T) is None
     assert fold((I + "unit.inspected.v1", {"result": "failed"})).state == "inspection_failed"
-    assert fold((I + "unit.rejected.v1", {"return_mode": "4561"})).state == "rejected_4561"
+    refused = fold((I + "unit.rejected.v1", {"return_mode": "4561"}))
+    assert (refused.stage, refused.state) == ("left", "rejected_4561")
 
 
 def test_allocation_moves_the_unit_to_its_new_owner():
@@ -68,10 +69,53 @@ def test_a_late_event_of_an_earlier_stage_does_not_move_the_unit_back():
 
 def test_withdrawal_amendment_and_cancellation_move_the_status():
     s = fold((I + "unit.announced.v1", {"serial_number": "SN1"}), (I + "unit.withdrawn.v1", {}))
-    assert (s.stage, s.state) == ("intake", "withdrawn")
+    assert (s.stage, s.state) == ("left", "withdrawn")
     d = fold((D + "unit.awaiting_dispatch.v1", {}), (D + "item.exit_declared.v1", {"item_kind": "unit"}))
     assert d.state == "exit_declared"
     d = apply(d, D + "item.exit_cancelled.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
     assert (d.stage, d.state) == ("dispatch", "destination_decided")
     d = apply(d, D + "item.destination_amended.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", T)
     assert (d.stage, d.state) == ("dispatch", "destination_decided")
+
+
+def at(hours: int) -> datetime:
+    return T + timedelta(hours=hours)
+
+
+def test_an_older_event_of_the_same_stage_arriving_after_a_newer_one_does_not_move_the_state_back():
+    s = apply(None, R + "work_order.opened.v1", {"unit_id": "u1", "work_order_id": "wo1"}, "fab-a", at(1))
+    s = apply(s, R + "work_order.state_changed.v1", {"unit_id": "u1", "to_state": "testing"}, "fab-a", at(5))
+    older = {"unit_id": "u1", "to_state": "in_repair", "serial_number": "SN1"}
+    late = apply(s, R + "work_order.state_changed.v1", older, "fab-a", at(3))
+    assert (late.stage, late.state, late.updated_at) == ("repair", "testing", at(5))
+    assert late.last_event_type == R + "work_order.state_changed.v1" and late.serial_number == "SN1"  # facts taken
+    d = apply(None, D + "item.exit_declared.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(8))
+    d = apply(d, D + "item.destination_decided.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(7))
+    assert (d.stage, d.state, d.updated_at) == ("dispatch", "exit_declared", at(8))
+
+
+def test_an_older_quote_event_does_not_reopen_a_decided_quote():
+    s = apply(None, R + "work_order.opened.v1", {"unit_id": "u1"}, "fab-a", at(1))
+    s = apply(s, R + "work_order.quote_issued.v1", {"unit_id": "u1", "approval_required": True}, "fab-a", at(2))
+    s = apply(s, R + "work_order.quote_decided.v1", {"unit_id": "u1"}, "fab-a", at(4))
+    s = apply(s, R + "work_order.quote_issued.v1", {"unit_id": "u1", "approval_required": True}, "fab-a", at(3))
+    assert not s.quote_pending and s.updated_at == at(4)
+
+
+def test_events_that_change_nothing_do_not_hold_back_a_later_consumed_state_change():
+    s = apply(None, D + "item.destination_decided.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(1))
+    s = apply(s, R + "old_part.disposed.v1", {"unit_id": "u1", "old_part_id": "op1"}, "fab-a", at(3))
+    assert (s.updated_at, s.last_event_type) == (at(1), D + "item.destination_decided.v1")
+    s = apply(s, D + "item.exit_declared.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(2))
+    assert (s.stage, s.state, s.updated_at) == ("dispatch", "exit_declared", at(2))
+
+
+def test_a_unit_refused_after_its_receipt_waits_at_dispatch_and_one_refused_before_has_left():
+    kept = fold((I + "unit.received.v1", {}), (I + "unit.rejected.v1", {"return_mode": "4561"}))
+    assert (kept.stage, kept.state) == ("dispatch", "awaiting_dispatch")
+    gone = fold((I + "unit.declared.v1", {}), (I + "unit.rejected.v1", {"return_mode": "4500"}))
+    assert (gone.stage, gone.state) == ("left", "rejected_4500")
+    refused = fold((I + "unit.discrepancy_found.v1", {}),
+                   (I + "unit.discrepancy_resolved.v1", {"resolution": "rejected"}),
+                   (I + "unit.rejected.v1", {"return_mode": "4561"}))
+    assert (refused.stage, refused.state) == ("left", "rejected_4561")  # never received

@@ -3,10 +3,11 @@
 
 ``dash_items`` is one row per unit or old part with what the desk's tables filter and sort on. The three small
 tables hold pre-aggregated figures so no dashboard query scans the items: ``dash_counters`` (open units per stage,
-per owner and stage, per state; test, outcome, origin and destination tallies), ``dash_days`` (open units per stage
-by the day they entered it, units in bond by the day they were received, old parts by their disposal day: aging and
-deadlines are sums over at most a few hundred rows) and ``dash_histogram`` (turnaround hours, for the median and
-the 90th percentile). The ledger's figures are the ledger's own running totals (db/ledger_totals.py), not kept here.
+per owner and stage, units per state and stage; test, outcome, origin and destination tallies), ``dash_days``
+(open units per stage by the day they entered it, units in bond by the day they were received, old parts by their
+disposal day: aging and deadlines are sums over at most a few hundred rows) and ``dash_histogram`` (turnaround
+hours, for the median and the 90th percentile). The ledger's figures are the ledger's own running totals
+(db/ledger_totals.py), not kept here.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class DashItemRow(Base):
     owner_id: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str | None] = mapped_column(String(10))
     stage: Mapped[str] = mapped_column(String(16))         # intake | repair | dispatch | left
-    state: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(40))         # one of its stage's (shared/contract/stages.py)
     stage_since: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     due_kind: Mapped[str | None] = mapped_column(String(16))   # bond (since received_at) | disposal; None: no deadline

@@ -1,6 +1,7 @@
 """Keep the dispatch desk's dashboard read models current from the events of all three services.
 
-These run in the desk projection's consumer (messaging/desk.py), each in its inbox-guarded transaction (an event
+Stages and states are the shared vocabulary's (shared/contract/stages.py), the names owners see in partners' unit
+status. These run in the desk projection's consumer (messaging/desk.py), each in its inbox-guarded transaction (an event
 counts once) and never in the transaction of dispatch's own handling of the event: a failure here dead-letters the
 event for the desk alone. The ledger's figures are not the desk's: they are the ledger's running totals.
 """
@@ -13,6 +14,8 @@ from shared.contract.events import dispatch as d
 from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.registry import REGISTRY
+from shared.contract.stages import (STATES, DispatchState, IntakeState, LeftState, RepairState, Stage, rejected,
+                                    stage_of)
 from shared.messaging.consumer import Handler
 from services.dispatch.db.dashboard import DashboardRepository
 from services.dispatch.service import dashboard
@@ -23,51 +26,56 @@ HOUR = 3600
 
 
 async def announced(e: i.UnitAnnounced, _repo: DashboardRepository) -> Change:
-    return Change(e.unit_id, e.announced_at, e.owner_id, stage="intake", state="announced",
+    return Change(e.unit_id, e.announced_at, e.owner_id, stage=Stage.intake, state=IntakeState.announced,
                   values={"origin": e.origin})
 
 
-def intake_state(state: str, at: str) -> ToChange:
+def intake_state(state: IntakeState | LeftState, at: str) -> ToChange:
+    stage = stage_of(state)
+
     async def change(e: Any, _repo: DashboardRepository) -> Change:
-        return Change(e.unit_id, getattr(e, at), e.owner_id, stage="intake", state=state)
+        return Change(e.unit_id, getattr(e, at), e.owner_id, stage=stage, state=state)
     return change
 
 
 async def inspected(e: i.UnitInspected, _repo: DashboardRepository) -> Change:
-    return Change(e.unit_id, e.inspected_at, e.owner_id, stage="intake", state=f"inspection_{e.result}")
+    state = IntakeState.inspected if e.result == "passed" else IntakeState.inspection_failed
+    return Change(e.unit_id, e.inspected_at, e.owner_id, stage=Stage.intake, state=state)
 
 
 async def received(e: i.UnitReceived, repo: DashboardRepository) -> Change:
     row = await repo.item(e.unit_id)
     if row is None or row.received_at is None:
         await repo.bump("origin", e.origin)
-    return Change(e.unit_id, e.received_at, e.owner_id, stage="intake", state="received",
+    return Change(e.unit_id, e.received_at, e.owner_id, stage=Stage.intake, state=IntakeState.received,
                   values={"origin": e.origin, "received_at": e.received_at, "due_kind": "bond",
                           "due_at": e.received_at})
 
 
-async def rejected(e: i.UnitRejected, repo: DashboardRepository) -> Change:
+async def unit_rejected(e: i.UnitRejected, repo: DashboardRepository) -> Change:
     row = await repo.item(e.unit_id)
     if row is not None and row.received_at is not None:  # in bond: dispatch returns it to its owner
-        return Change(e.unit_id, e.rejected_at, e.owner_id, stage="dispatch", state="awaiting_dispatch",
-                      values={"outcome": "rejected"})
-    return Change(e.unit_id, e.rejected_at, e.owner_id, stage="left", state="rejected")
+        return Change(e.unit_id, e.rejected_at, e.owner_id, stage=Stage.dispatch,
+                      state=DispatchState.awaiting_dispatch, values={"outcome": "rejected"})
+    return Change(e.unit_id, e.rejected_at, e.owner_id, stage=Stage.left, state=rejected(e.return_mode))
 
 
 async def released(e: i.UnitReleasedToRepair, _repo: DashboardRepository) -> Change:
-    return Change(e.unit_id, e.released_at, e.owner_id, stage="repair", state="released_to_repair",
+    return Change(e.unit_id, e.released_at, e.owner_id, stage=Stage.repair, state=RepairState.released,
                   values={"origin": e.origin})
 
 
 async def opened(e: r.WorkOrderOpened, _repo: DashboardRepository) -> Change:
-    return Change(e.unit_id, e.opened_at, e.owner_id, stage="repair", state="queued")
+    return Change(e.unit_id, e.opened_at, e.owner_id, stage=Stage.repair, state=RepairState.queued)
 
 
 async def state_changed(e: r.WorkOrderStateChanged, repo: DashboardRepository) -> Change | None:
     row = await repo.item(e.unit_id)
-    if row is not None and row.stage not in ("intake", "repair"):
+    if row is not None and row.stage not in (Stage.intake, Stage.repair):
         return None  # a late state change never moves a unit back from dispatch
-    return Change(e.unit_id, e.changed_at, e.owner_id, stage="repair", state=e.to_state)
+    if e.to_state not in STATES[Stage.repair]:
+        return None  # a state repair adds before the vocabulary knows it moves nothing
+    return Change(e.unit_id, e.changed_at, e.owner_id, stage=Stage.repair, state=RepairState(e.to_state))
 
 
 async def tested(e: r.UnitTested, repo: DashboardRepository) -> None:
@@ -79,23 +87,23 @@ async def completed(e: r.WorkOrderCompleted, repo: DashboardRepository) -> Chang
     row = await repo.item(e.unit_id)
     if row is None or row.outcome is None:
         await repo.bump("outcome", e.outcome)
-    return Change(e.unit_id, e.completed_at, e.owner_id, stage="dispatch", state="awaiting_dispatch",
+    return Change(e.unit_id, e.completed_at, e.owner_id, stage=Stage.dispatch, state=DispatchState.awaiting_dispatch,
                   values={"outcome": e.outcome})
 
 
 async def old_part(e: r.OldPartRecorded, _repo: DashboardRepository) -> Change:
-    return Change(e.old_part_id, e.removed_at, e.owner_id, kind="old_part", unit_id=e.unit_id, stage="dispatch",
-                  state="awaiting_dispatch", values={"origin": e.origin, "due_kind": "disposal",
-                                                     "due_at": e.disposal_deadline})
+    return Change(e.old_part_id, e.removed_at, e.owner_id, kind="old_part", unit_id=e.unit_id, stage=Stage.dispatch,
+                  state=DispatchState.awaiting_dispatch, values={"origin": e.origin, "due_kind": "disposal",
+                                                                 "due_at": e.disposal_deadline})
 
 
 async def old_part_disposed(e: r.OldPartDisposed, _repo: DashboardRepository) -> Change:
-    return Change(e.old_part_id, e.disposed_at, None, kind="old_part", unit_id=e.unit_id, stage="left",
-                  state="disposed")
+    return Change(e.old_part_id, e.disposed_at, None, kind="old_part", unit_id=e.unit_id, stage=Stage.left,
+                  state=LeftState.disposed)
 
 
 async def awaiting(e: d.UnitAwaitingDispatch, _repo: DashboardRepository) -> Change:
-    return Change(e.unit_id, e.since, e.owner_id, stage="dispatch", state="awaiting_dispatch")
+    return Change(e.unit_id, e.since, e.owner_id, stage=Stage.dispatch, state=DispatchState.awaiting_dispatch)
 
 
 def _split(e: d.DestinationDecided) -> str:
@@ -107,18 +115,24 @@ def _split(e: d.DestinationDecided) -> str:
 async def decided(e: d.DestinationDecided, repo: DashboardRepository) -> Change:
     if e.item_kind == "unit" and e.destination not in ("destruction", "gate_registration"):
         await repo.bump("destination", _split(e))
-    state = "exchange_pool" if e.destination == "exchange_pool" else "decided"
-    return Change(e.item_id, e.decided_at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="dispatch",
-                  state=state, values={"destination": e.destination, "destination_country": e.destination_country})
+    return _decision(e)
 
 
 async def amended(e: d.DestinationAmended, _repo: DashboardRepository) -> Change:
-    state = "exchange_pool" if e.destination == "exchange_pool" else "decided"
-    return Change(e.item_id, e.decided_at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="dispatch",
+    return _decision(e)
+
+
+def _decision(e: d.DestinationDecided | d.DestinationAmended) -> Change:
+    """Decided or amended: kept bonded in the exchange pool (not due to ship), or bound for its destination."""
+    pool = e.destination == "exchange_pool"
+    state = DispatchState.exchange_pool if pool else DispatchState.destination_decided
+    return Change(e.item_id, e.decided_at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=Stage.dispatch,
                   state=state, values={"destination": e.destination, "destination_country": e.destination_country})
 
 
-def item_state(state: str, at: str, stage: str = "dispatch") -> ToChange:
+def item_state(state: DispatchState | LeftState, at: str) -> ToChange:
+    stage = stage_of(state)
+
     async def change(e: Any, _repo: DashboardRepository) -> Change:
         return Change(e.item_id, getattr(e, at), e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=stage,
                       state=state)
@@ -129,11 +143,8 @@ async def shipped(e: d.ItemShipped, repo: DashboardRepository) -> Change:
     row = await repo.item(e.item_id)
     if e.item_kind == "unit" and row is not None and row.received_at is not None and row.stage != "left":
         await repo.bump_histogram("turnaround_h", max(0, int((e.at - row.received_at).total_seconds() // HOUR)))
-    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="left", state="shipped")
-
-
-async def delivered(e: d.ItemDelivered, _repo: DashboardRepository) -> Change:
-    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage="left", state="delivered")
+    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=Stage.left,
+                  state=LeftState.shipped)
 
 
 async def nothing(_e: Any, _repo: DashboardRepository) -> None:
@@ -152,13 +163,14 @@ def handler(to_change: ToChange) -> Handler:
 
 _BY_EVENT: dict[type, ToChange] = {
     i.UnitAnnounced: announced,
-    i.UnitDeclared: intake_state("declared", "declared_at"),
-    i.UnitInspectionSelected: intake_state("inspection_selected", "selected_at"),
+    i.UnitDeclared: intake_state(IntakeState.declared, "declared_at"),
+    i.UnitInspectionSelected: intake_state(IntakeState.inspection_selected, "selected_at"),
     i.UnitInspected: inspected,
-    i.UnitDiscrepancyFound: intake_state("discrepancy", "found_at"),
-    i.UnitDiscrepancyResolved: intake_state("discrepancy_resolved", "resolved_at"),
+    i.UnitDiscrepancyFound: intake_state(IntakeState.discrepancy, "found_at"),
+    i.UnitDiscrepancyResolved: intake_state(IntakeState.discrepancy_resolved, "resolved_at"),
     i.UnitReceived: received,
-    i.UnitRejected: rejected,
+    i.UnitRejected: unit_rejected,
+    i.UnitWithdrawn: intake_state(LeftState.withdrawn, "at"),
     i.UnitReleasedToRepair: released,
     i.PartsReceived: nothing,
     r.WorkOrderOpened: opened,
@@ -170,14 +182,14 @@ _BY_EVENT: dict[type, ToChange] = {
     r.OldPartDisposed: old_part_disposed,
     d.UnitAwaitingDispatch: awaiting,
     d.DestinationDecided: decided,
-    d.ExitDeclared: item_state("declared", "declared_at"),
-    d.ItemDisposed: item_state("disposed", "disposed_at", stage="left"),
-    d.ItemAllocated: item_state("awaiting_dispatch", "allocated_at"),
-    d.ItemCustomsCleared: item_state("customs_cleared", "at"),
+    d.ExitDeclared: item_state(DispatchState.exit_declared, "declared_at"),
+    d.ItemDisposed: item_state(LeftState.disposed, "disposed_at"),
+    d.ItemAllocated: item_state(DispatchState.allocated, "allocated_at"),
+    d.ItemCustomsCleared: item_state(DispatchState.customs_cleared, "at"),
     d.ItemShipped: shipped,
-    d.ItemDelivered: delivered,
+    d.ItemDelivered: item_state(LeftState.delivered, "at"),
     d.DestinationAmended: amended,
-    d.ExitCancelled: item_state("decided", "at"),
+    d.ExitCancelled: item_state(DispatchState.destination_decided, "at"),
 }
 DASHBOARD_HANDLERS: dict[str, Handler] = {REGISTRY.type_of(t): handler(f) for t, f in _BY_EVENT.items()}
 

@@ -3,6 +3,8 @@
 Every change to an item goes through ``move``: it takes what the item counted for before (its contributions to
 the counters and day series), applies the change, and adds the difference, so the pre-aggregated figures always
 equal what a full scan of ``dash_items`` would give (tests/integration/test_dashboard_projection.py checks that).
+Stages and states are the shared vocabulary's (shared/contract/stages.py); the per-state counters are keyed by
+(state, stage), so a figure over states names the stage it counts in.
 """
 from __future__ import annotations
 
@@ -13,10 +15,17 @@ from typing import Any, Iterable
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
 from services.dispatch.service.ledger import Total  # the ledger's running totals, read through its use case
+from shared.contract import stages
+from shared.contract.stages import DispatchState, IntakeState, LeftState, Stage
 
-OPEN_STAGES = ("intake", "repair", "dispatch")
-RANK = {"intake": 0, "repair": 1, "dispatch": 2, "left": 3}
-DUE_TO_SHIP = ("decided", "declared", "customs_cleared")
+OPEN_STAGES = tuple(str(s) for s in stages.OPEN_STAGES)  # plain names: the figures are JSON
+RANK: dict[str, int] = {Stage.intake: 0, Stage.repair: 1, Stage.dispatch: 2, Stage.left: 3}
+# Units due to ship (待发运设备): at dispatch and bound to leave the zone, from awaiting their destination to cleared
+# by customs. Not ``exchange_pool``: a spare kept bonded ships only once allocated (then ``allocated``, counted).
+# Never an intake state: a unit whose entry is ``declared`` has not even been received.
+DUE_TO_SHIP = (DispatchState.awaiting_dispatch, DispatchState.allocated, DispatchState.destination_decided,
+               DispatchState.exit_declared, DispatchState.customs_cleared)
+SHIPPED = (LeftState.shipped, LeftState.delivered)
 AGING = ((0, 7, "0-7"), (8, 30, "8-30"), (31, 90, "31-90"), (91, None, "90+"))
 
 
@@ -32,13 +41,17 @@ class Change:
     state: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:  # the vocabulary's members, stored as the plain names they are
+        self.stage = str(self.stage) if self.stage is not None else None
+        self.state = str(self.state) if self.state is not None else None
+
 
 def contributions(r: DashItemRow) -> tuple[Counter, Counter]:
     """The counter keys and day-series keys one item adds 1 to."""
     counters: Counter = Counter()
     days: Counter = Counter()
     if r.kind == "unit":
-        counters[("state", r.state, "")] += 1
+        counters[("state", r.state, r.stage)] += 1
         if r.stage in OPEN_STAGES:
             counters[("stage", r.stage, "")] += 1
             counters[("owner", r.owner_id, r.stage)] += 1
@@ -53,7 +66,8 @@ async def move(repo: DashboardRepository, c: Change) -> DashItemRow:
     before: tuple[Counter, Counter] = (Counter(), Counter())
     if row is None:
         row = DashItemRow(item_id=c.item_id, kind=c.kind, unit_id=c.unit_id or c.item_id, owner_id=c.owner_id or "",
-                          stage=c.stage or "intake", state=c.state or "announced", stage_since=c.at, updated_at=c.at)
+                          stage=c.stage or Stage.intake, state=c.state or IntakeState.announced,
+                          stage_since=c.at, updated_at=c.at)
         repo.add(row)
     else:
         before = contributions(row)
@@ -65,12 +79,12 @@ async def move(repo: DashboardRepository, c: Change) -> DashItemRow:
     row.owner_id = c.owner_id or row.owner_id
     for name, value in c.values.items():
         setattr(row, name, value)
-    if row.stage == "left":
+    if row.stage == Stage.left:
         row.due_kind, row.due_at = None, None
     row.updated_at = max(row.updated_at, c.at)
     after = contributions(row)
-    for key, n in _diff(before[0], after[0]).items():
-        await repo.bump(*key, by=n)
+    for (metric, k1, k2), n in _diff(before[0], after[0]).items():
+        await repo.bump(metric, k1, k2, by=n)
     for (series, day), n in _diff(before[1], after[1]).items():
         await repo.bump_day(series, day, by=n)
     return row
@@ -122,7 +136,7 @@ def _deadlines(days: dict[tuple[str, date], int], p: Policy) -> dict[str, dict[s
     bond_end = p.today - timedelta(days=p.ledger_cycle_days)        # received before: the cycle is over
     bond_risk = bond_end + timedelta(days=p.ledger_warning_days)
     disposal_risk = p.today + timedelta(days=p.disposal_warning_days)
-    out = {"bond": Counter(), "disposal": Counter()}
+    out: dict[str, Counter] = {"bond": Counter(), "disposal": Counter()}
     for (series, day), n in days.items():
         if series == "due:bond":
             out["bond"]["breached" if day < bond_end else "at_risk" if day <= bond_risk else "ok"] += n
@@ -154,7 +168,8 @@ async def figures(repo: DashboardRepository, p: Policy, ledger_totals: Iterable[
         if m == "owner":
             owners.setdefault(owner, {s: 0 for s in OPEN_STAGES})[stage] = n
     ranked = sorted(owners.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:top_owners]
-    tests, outcomes, states = by("first_test"), by("outcome"), by("state")
+    tests, outcomes = by("first_test"), by("outcome")
+    states = {(a, b): n for (m, a, b), n in counters.items() if m == "state"}
     hist = await repo.histogram("turnaround_h")
     return {
         "backlog_by_stage": {s: by("stage").get(s, 0) for s in OPEN_STAGES},
@@ -167,8 +182,8 @@ async def figures(repo: DashboardRepository, p: Policy, ledger_totals: Iterable[
         "first_tests": sum(tests.values()),
         "beyond_repair_rate": _rate(outcomes.get("beyond_repair", 0), sum(outcomes.values())),
         "completed": sum(outcomes.values()),
-        "due_to_ship": sum(states.get(s, 0) for s in DUE_TO_SHIP),
-        "shipped": states.get("shipped", 0) + states.get("delivered", 0),
+        "due_to_ship": sum(states.get((s, Stage.dispatch), 0) for s in DUE_TO_SHIP),
+        "shipped": sum(states.get((s, Stage.left), 0) for s in SHIPPED),
         "destinations": {k: by("destination").get(k, 0) for k in ("domestic", "overseas", "bonded")},
         "origins": {k: by("origin").get(k, 0) for k in ("domestic", "foreign")},
         "ledger": _ledger(ledger_totals),

@@ -14,10 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dispatch.db.dashboard import SORTS, DashboardRepository, ItemFilter
 from services.dispatch.db.desk import delete_read_models
 from services.dispatch.service import dashboard, ledger
-from services.dispatch.service.dashboard import Policy
+from services.dispatch.service.dashboard import DUE_TO_SHIP, Policy
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 
-__all__ = ["SORTS", "ItemFilter", "Policy", "export", "figures", "items", "reset"]
+__all__ = ["DUE_TO_SHIP", "SORTS", "ItemFilter", "Policy", "due_to_ship", "export", "figures", "items", "reset"]
+
+
+def due_to_ship() -> ItemFilter:
+    """The units the dashboard counts as due to ship: at dispatch, in one of ``DUE_TO_SHIP``'s states."""
+    return ItemFilter(stage="dispatch", state=tuple(str(s) for s in DUE_TO_SHIP), kind="unit")
 
 
 async def figures(uow: UoW, p: Policy) -> dict[str, Any]:

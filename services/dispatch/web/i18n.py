@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from shared.contract import stages
+
 LANGS = ("zh", "en")
 COOKIE = "desk_lang"
 
@@ -87,27 +89,34 @@ ZH: dict[str, str] = {
     "mark_delivered": "已送达", "units_awaiting_repair": "待修设备", "repaired_units": "已修设备",
     "unrepairable_units": "无法修复设备", "parts": "备件", "old_parts": "旧件", "scrap": "边角料",
 }
-STATES: dict[str, dict[str, str]] = {  # unit and item states as the three services name them
-    "en": {"announced": "announced", "declared": "declared", "inspection_selected": "selected for inspection",
-           "inspection_passed": "inspection passed", "inspection_failed": "inspection failed",
-           "discrepancy": "discrepancy", "discrepancy_resolved": "discrepancy resolved", "received": "received",
-           "rejected": "rejected", "released_to_repair": "released to repair", "queued": "queued",
-           "diagnosing": "diagnosing", "quote_pending": "quote pending", "approved": "quote approved",
-           "declined": "quote declined", "awaiting_parts": "awaiting parts", "in_repair": "in repair",
-           "testing": "testing", "repaired": "repaired", "beyond_repair": "beyond repair",
-           "returned_unrepaired": "returned unrepaired", "awaiting_dispatch": "awaiting dispatch",
-           "decided": "destination chosen", "exchange_pool": "exchange pool", "customs_cleared": "customs cleared",
-           "shipped": "shipped", "delivered": "delivered", "disposed": "disposed", "in_zone": "in the zone",
-           "planned": "planned"},
-    "zh": {"announced": "已预报", "declared": "已申报", "inspection_selected": "布控查验", "inspection_passed": "查验通过",
+STATES: dict[str, dict[str, str]] = {  # the vocabulary's states (shared/contract/stages.py), by stage
+    "en": {"announced": "announced", "declared": "entry declared", "inspection_selected": "selected for inspection",
+           "inspected": "inspection passed", "inspection_failed": "inspection failed", "discrepancy": "discrepancy",
+           "discrepancy_resolved": "discrepancy resolved", "received": "received",
+           "released": "released to repair", "queued": "queued", "diagnosing": "diagnosing",
+           "quote_pending": "quote pending", "approved": "quote approved", "declined": "quote declined",
+           "awaiting_parts": "awaiting parts", "in_repair": "in repair", "testing": "testing",
+           "repaired": "repaired", "beyond_repair": "beyond repair", "returned_unrepaired": "returned unrepaired",
+           "awaiting_dispatch": "awaiting dispatch", "destination_decided": "destination chosen",
+           "exchange_pool": "exchange pool", "allocated": "allocated to a new owner",
+           "exit_declared": "exit declared", "customs_cleared": "customs cleared",
+           "shipped": "shipped", "delivered": "delivered", "disposed": "disposed",
+           "rejected_4500": "returned directly (4500)", "rejected_4561": "returned (4561)", "withdrawn": "withdrawn"},
+    "zh": {"announced": "已预报", "declared": "已申报入区", "inspection_selected": "布控查验", "inspected": "查验通过",
            "inspection_failed": "查验未通过", "discrepancy": "货证不符", "discrepancy_resolved": "不符已处理",
-           "received": "已入库", "rejected": "已退运", "released_to_repair": "已交维修", "queued": "排队中",
-           "diagnosing": "诊断中", "quote_pending": "待确认报价", "approved": "报价已确认", "declined": "报价被拒",
-           "awaiting_parts": "待料", "in_repair": "维修中", "testing": "测试中", "repaired": "已修复",
-           "beyond_repair": "无法修复", "returned_unrepaired": "未修退回", "awaiting_dispatch": "待分拨",
-           "decided": "已定去向", "exchange_pool": "备件池", "customs_cleared": "已通关", "shipped": "已发运",
-           "delivered": "已送达", "disposed": "已处置", "in_zone": "在区内", "planned": "已计划"},
+           "received": "已入库",
+           "released": "已交维修", "queued": "排队中", "diagnosing": "诊断中", "quote_pending": "待确认报价",
+           "approved": "报价已确认", "declined": "报价被拒", "awaiting_parts": "待料", "in_repair": "维修中",
+           "testing": "测试中", "repaired": "已修复", "beyond_repair": "无法修复", "returned_unrepaired": "未修退回",
+           "awaiting_dispatch": "待分拨", "destination_decided": "已定去向", "exchange_pool": "备件池",
+           "allocated": "已调拨新货主", "exit_declared": "已申报出区", "customs_cleared": "已通关",
+           "shipped": "已发运", "delivered": "已送达", "disposed": "已处置",
+           "rejected_4500": "已直接退运（4500）", "rejected_4561": "已退运（4561）", "withdrawn": "已撤回"},
 }
+# Dispatch's own item states (its ItemState, as the unit page's actions read them) in the vocabulary's names;
+# ``in_zone`` (repair not finished) is dispatch's alone.
+ITEM_STATES = {"decided": "destination_decided", "declared": "exit_declared"}
+IN_ZONE = {"en": "in the zone", "zh": "在区内"}
 CATALOGUES = {"en": EN, "zh": ZH}
 
 
@@ -134,10 +143,18 @@ class Translator:
         self.lang, self.words = lang, CATALOGUES[lang]
 
     def states(self) -> list[tuple[str, str]]:
-        return list(STATES[self.lang].items())
+        """Every state of the vocabulary with its label, stage by stage (the units table's filter)."""
+        return [(name, self.state(name)) for names in stages.STATES.values() for name in names]
 
     def state(self, name: str | None) -> str:
+        """A desk read model's state (the vocabulary's name)."""
         return STATES[self.lang].get(name or "", name or "")
+
+    def item_state(self, name: str | None) -> str:
+        """A state of dispatch's own item (``decided``, ``declared``...), labelled as the vocabulary's."""
+        if name == "in_zone":
+            return IN_ZONE[self.lang]
+        return self.state(ITEM_STATES.get(name or "", name))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.words.get(key) or EN.get(key) or key

@@ -8,11 +8,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from services.dispatch.service import desk
 from services.dispatch.web import i18n
 from services.dispatch.web.session import WRITERS, csrf_token
 from services.kit.auth import Principal
 
 HERE = Path(__file__).parent
+DUE = desk.due_to_ship()
+DUE_QUERY = {"stage": DUE.stage, "kind": DUE.kind, "state": ",".join(DUE.state)}  # the units table's query
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
@@ -20,7 +23,7 @@ def context(request: Request, who: Principal | None, **values: Any) -> dict[str,
     lang = i18n.pick(request)
     return {"request": request, "t": i18n.Translator(lang), "lang": lang, "who": who,
             "can_act": who is not None and who.role in WRITERS,
-            "csrf": csrf_token(request) if who else "", **values}
+            "csrf": csrf_token(request) if who else "", "due_query": DUE_QUERY, **values}
 
 
 def page(request: Request, name: str, who: Principal | None, status: int = 200, **values: Any) -> HTMLResponse:

@@ -23,6 +23,7 @@ from sqlalchemy import JSON, MetaData, Table, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.clock import utc_now
+from services.partners.db import stage_moves
 from services.partners.db.tables import legacy_imports, metadata
 
 log = logging.getLogger("bondline.partners.import")
@@ -46,6 +47,8 @@ async def import_from_dispatch(source: AsyncEngine, target: AsyncEngine) -> dict
             counts = {name: await _copy(src, conn, table, metadata.tables[name]) for name, table in found.items()}
             for name in CONSUMER_STATE:
                 counts[name] = await _copy_consumer_state(src, conn, name)
+        for statement in stage_moves.upgrade_statements():  # rows from before the one vocabulary of stages
+            await conn.execute(statement)
         if conn.dialect.name == "postgresql":
             for name, column in SERIALS.items():
                 await _advance_serial(conn, name, column)

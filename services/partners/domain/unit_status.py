@@ -1,8 +1,10 @@
 """Where a unit stands, projected from the events of all three services (pure; no I/O).
 
-A unit's status is one row: its stage (intake, repair, dispatch, left), its latest state there, and the facts an
-owner asks about first. ``apply`` folds one event into it. Events about old parts and spare-part lots leave the
-unit's status alone; they still appear in its timeline.
+A unit's status is one row: its stage and its latest state there, both in the one vocabulary of stages and states
+(shared/contract/stages.py), and the facts an owner asks about first. ``apply`` folds one event into it, in the
+order things happened rather than the order they were consumed: an event of an earlier stage, or an older event
+of the same stage, never moves the unit back. Events about old parts and spare-part lots leave the unit's status
+alone; they still appear in its timeline.
 """
 from __future__ import annotations
 
@@ -11,23 +13,37 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-INTAKE, REPAIR, DISPATCH = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
+from shared.contract.stages import STATES, DispatchState, IntakeState, LeftState, RepairState, Stage, rejected
 
-_INTAKE_STATES = {
-    "unit.announced": "announced", "unit.declared": "declared", "unit.inspection_selected": "inspection_selected",
-    "unit.received": "received", "unit.discrepancy_found": "discrepancy", "unit.discrepancy_resolved": "received",
-    "unit.withdrawn": "withdrawn",
+INTAKE, REPAIR, DISPATCH = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
+Move = tuple[Stage, str]
+
+_INTAKE_STATES: dict[str, Move] = {
+    "unit.announced": (Stage.intake, IntakeState.announced), "unit.declared": (Stage.intake, IntakeState.declared),
+    "unit.inspection_selected": (Stage.intake, IntakeState.inspection_selected),
+    "unit.received": (Stage.intake, IntakeState.received),
+    "unit.discrepancy_found": (Stage.intake, IntakeState.discrepancy),
+    "unit.withdrawn": (Stage.left, LeftState.withdrawn),
+    "unit.released_to_repair": (Stage.repair, RepairState.released),
 }
-_DISPATCH_STATES = {
-    "item.destination_decided": "destination_decided", "item.exit_declared": "exit_declared",
-    "item.destination_amended": "destination_decided", "item.exit_cancelled": "destination_decided",
-    "item.customs_cleared": "customs_cleared", "item.shipped": "shipped", "item.allocated": "allocated",
+_DISPATCH_STATES: dict[str, Move] = {
+    "unit.awaiting_dispatch": (Stage.dispatch, DispatchState.awaiting_dispatch),
+    "item.destination_decided": (Stage.dispatch, DispatchState.destination_decided),
+    "item.destination_amended": (Stage.dispatch, DispatchState.destination_decided),
+    "item.exit_declared": (Stage.dispatch, DispatchState.exit_declared),
+    "item.exit_cancelled": (Stage.dispatch, DispatchState.destination_decided),
+    "item.customs_cleared": (Stage.dispatch, DispatchState.customs_cleared),
+    "item.allocated": (Stage.dispatch, DispatchState.allocated),
+    "item.shipped": (Stage.left, LeftState.shipped), "item.delivered": (Stage.left, LeftState.delivered),
+    "item.disposed": (Stage.left, LeftState.disposed),
 }
-_LEFT_STATES = {"item.delivered": "delivered", "item.disposed": "disposed"}
+_RECEIVED = (Stage.intake, IntakeState.received)
 
 
 @dataclass(frozen=True)
 class UnitStatus:
+    """``updated_at``: when the event that last changed the status happened (its ce_time); ``last_event_type``:
+    that event's type."""
     unit_id: str
     owner_id: str
     stage: str
@@ -52,31 +68,42 @@ def _name(event_type: str) -> str:
     return name
 
 
-def _stage_state(event_type: str, data: dict[str, Any]) -> tuple[str, str] | None:
+def _intake(name: str, data: dict[str, Any], current: UnitStatus | None) -> Move | None:
+    if name == "unit.inspected":
+        return Stage.intake, IntakeState.inspected if data.get("result") == "passed" else IntakeState.inspection_failed
+    if name == "unit.discrepancy_resolved":  # accepted: received; refused: its rejection follows
+        return _RECEIVED if data.get("resolution", "accepted_as_found") == "accepted_as_found" else None
+    if name == "unit.rejected":
+        return _rejected(data, current)
+    return _INTAKE_STATES.get(name)
+
+
+def _rejected(data: dict[str, Any], current: UnitStatus | None) -> Move:
+    """Refused after its receipt, the unit is in bond and goes back to its owner through dispatch (as dispatch's
+    own ``unit.awaiting_dispatch`` says next); refused before, it is returned at once and has left."""
+    if current is not None and (current.stage, current.state) == _RECEIVED:
+        return Stage.dispatch, DispatchState.awaiting_dispatch
+    return Stage.left, rejected(str(data.get("return_mode")))
+
+
+def _repair(name: str, data: dict[str, Any]) -> Move | None:
+    if name == "work_order.opened":
+        return Stage.repair, RepairState.queued
+    value = data.get("to_state") if name == "work_order.state_changed" else \
+        data.get("outcome") if name == "work_order.completed" else None
+    # a state repair adds before this vocabulary knows it moves nothing (the event stays in the timeline)
+    return (Stage.repair, RepairState(value)) if value in STATES[Stage.repair] else None
+
+
+def _stage_state(event_type: str, data: dict[str, Any], current: UnitStatus | None) -> Move | None:
     name = _name(event_type)
     if event_type.startswith(INTAKE):
-        if name == "unit.inspected":
-            return "intake", "inspected" if data.get("result") == "passed" else "inspection_failed"
-        if name == "unit.rejected":
-            return "intake", f"rejected_{data.get('return_mode', '')}".rstrip("_")
-        if name == "unit.released_to_repair":
-            return "repair", "released"
-        return ("intake", _INTAKE_STATES[name]) if name in _INTAKE_STATES else None
+        return _intake(name, data, current)
     if event_type.startswith(REPAIR):
-        if name == "work_order.opened":
-            return "repair", "queued"
-        if name == "work_order.state_changed":
-            return "repair", str(data["to_state"])
-        if name == "work_order.completed":
-            return "repair", str(data["outcome"])
-        return None
+        return _repair(name, data)
     if data.get("item_kind", "unit") != "unit":
         return None
-    if name == "unit.awaiting_dispatch":
-        return "dispatch", "awaiting_dispatch"
-    if name in _DISPATCH_STATES:
-        return "dispatch", _DISPATCH_STATES[name]
-    return ("left", _LEFT_STATES[name]) if name in _LEFT_STATES else None
+    return _DISPATCH_STATES.get(name)
 
 
 def _quote_pending(event_type: str, data: dict[str, Any], was: bool) -> bool:
@@ -88,41 +115,53 @@ def _quote_pending(event_type: str, data: dict[str, Any], was: bool) -> bool:
     return was
 
 
-_STAGE_RANK = {"": -1, "intake": 0, "repair": 2, "dispatch": 3, "left": 4}
+_STAGE_RANK = {"": -1, Stage.intake: 0, Stage.repair: 2, Stage.dispatch: 3, Stage.left: 4}
 
 
 def _rank(stage: str, state: str) -> int:
     """How far along a unit is. The three topics are read side by side, so an event of an earlier stage may
     arrive after a later one (repair's work order opened before intake's release): it must not move the unit
     back. Release to repair comes from intake, so it ranks below repair's own states."""
-    return _STAGE_RANK[stage] - (1 if (stage, state) == ("repair", "released") else 0)
+    return _STAGE_RANK[stage] - (1 if (stage, state) == (Stage.repair, RepairState.released) else 0)
+
+
+def _behind(current: UnitStatus, moved: Move, late: bool) -> bool:
+    """True if ``moved`` would take the unit back: to an earlier stage, or, from an event older than the status's
+    last change, to an older state of the same stage."""
+    was, will = _rank(current.stage, current.state), _rank(*moved)
+    return will < was or (will == was and late)
 
 
 def apply(current: UnitStatus | None, event_type: str, data: dict[str, Any], owner_id: str,
           at: datetime) -> UnitStatus | None:
-    """The unit's status after this event, or ``current`` unchanged if the event does not move the unit.
+    """The unit's status after this event (``at``: when it happened, its ce_time), or ``current`` unchanged if the
+    event does not move the unit.
 
     Only an event that moves the unit changes its owner (an allocation hands it to a new one); events about its
-    old parts keep naming the owner the parts belong to and leave the unit alone.
+    old parts keep naming the owner the parts belong to and leave the unit alone. An event older than the
+    status's last change still gives its facts but changes neither the state within a stage nor the pending quote.
     """
     unit_id = data.get("unit_id")
-    moved = _stage_state(event_type, data)
+    moved = _stage_state(event_type, data, current)
     if unit_id is None or (current is None and moved is None):
         return current
     if current is None:
         current = UnitStatus(unit_id=unit_id, owner_id=owner_id, stage="", state="", last_event_type=event_type,
                              updated_at=at, first_seen_at=at)
-    if moved is not None and _rank(*moved) < _rank(current.stage, current.state):
-        moved = None  # a late event of an earlier stage: kept in the timeline, the status stays
+    late = at < current.updated_at
+    if moved is not None and _behind(current, moved, late):
+        moved = None  # kept in the timeline, the status stays
+    quote = current.quote_pending if late else _quote_pending(event_type, data, current.quote_pending)
+    changed = moved is not None or quote != current.quote_pending
     stage, state = moved or (current.stage, current.state)
     return replace(
-        current, owner_id=owner_id if moved else current.owner_id, stage=stage, state=state,
-        last_event_type=event_type, updated_at=at,
+        current, owner_id=owner_id if moved else current.owner_id, stage=str(stage), state=str(state),
+        last_event_type=event_type if changed else current.last_event_type,
+        updated_at=max(at, current.updated_at) if changed else current.updated_at,
         serial_number=data.get("serial_number", current.serial_number),
         part_number=current.part_number if "old_part_id" in data else data.get("part_number", current.part_number),
         hs_code=data.get("hs_code", current.hs_code), origin=current.origin or data.get("origin"),
-        work_order_id=data.get("work_order_id", current.work_order_id),
-        quote_pending=_quote_pending(event_type, data, current.quote_pending))
+        work_order_id=data.get("work_order_id", current.work_order_id), quote_pending=quote)
 
 
 def owner_of_event(data: dict[str, Any]) -> str | None:
