@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Callable
+from typing import Annotated
 
 import jwt
 from fastapi import Depends, HTTPException, Request
@@ -87,7 +88,7 @@ async def authenticate(request: Request,
         raise _unauthorized(f"invalid token: {exc}") from None
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency: the caller must hold one of ``roles`` (admin always may)."""
     allowed = set(roles) | {Role.admin}
 

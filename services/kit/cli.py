@@ -5,15 +5,15 @@ import argparse
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 import uvicorn
 from fastapi import FastAPI
 
-from shared.messaging.relay import replay
 from services.kit import projections
 from services.kit.runtime import Runtime, ServiceDefinition, settle_gc
+from shared.messaging.relay import replay
 
 
 def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, bool, bool], FastAPI]) -> None:

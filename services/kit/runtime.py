@@ -3,33 +3,34 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 import logging
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table, text
 
+from services.kit import migrations, projections
+from services.kit.auth import Role, issue_token
+from services.kit.db import make_engine, make_sessions, normalize_url
+from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
 from shared.contract.topics import SOURCE_TOPIC, dead_letter_topic
 from shared.messaging import kafka
 from shared.messaging.consumer import ConsumerOptions, EventConsumer, Handler
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.outbox import OutboxSignal, notify_channel
-from shared.messaging.pg import AdvisoryLease, PgListener
 from shared.messaging.peers import PeerEvents
+from shared.messaging.pg import AdvisoryLease, PgListener
 from shared.messaging.recovery import GapCheckOptions, GapRecovery
 from shared.messaging.relay import Relay, RelayOptions
 from shared.messaging.sequencing import SequenceStore, lost_summary
 from shared.messaging.tables import SequenceTables
-from services.kit import migrations, projections
-from services.kit.auth import Role, issue_token
-from services.kit.db import make_engine, make_sessions, normalize_url
-from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
 
 log = logging.getLogger("bondline.runtime")
 
@@ -96,7 +97,8 @@ class Runtime:
         self.kafka = kafka.KafkaConfig(
             bootstrap_servers=c.kafka_bootstrap_servers, client_id=f"bondline-{d.name}",
             idempotence=c.kafka_enable_idempotence, request_timeout_ms=c.kafka_request_timeout_ms,
-            fetch_max_wait_ms=d.settings.kafka_fetch_max_wait_ms or c.kafka_fetch_max_wait_ms, session_timeout_ms=c.kafka_session_timeout_ms,
+            fetch_max_wait_ms=d.settings.kafka_fetch_max_wait_ms or c.kafka_fetch_max_wait_ms,
+            session_timeout_ms=c.kafka_session_timeout_ms,
             topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
         self.topic = SOURCE_TOPIC.get(d.name)
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")

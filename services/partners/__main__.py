@@ -1,4 +1,4 @@
-from services.partners.bootstrap import build_app, define
 from services.kit.cli import main
+from services.partners.bootstrap import build_app, define
 
 main(define, build_app)

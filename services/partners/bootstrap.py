@@ -9,13 +9,13 @@ from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
+from services.partners.adapters.webhook_worker import run_webhooks
 from services.partners.api import owner, webhooks
 from services.partners.api.links import LINKS
 from services.partners.db import tables
 from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE
-from services.partners.adapters.webhook_worker import run_webhooks
-from services.partners.service.upgrade import take_over_from_dispatch
 from services.partners.service.uow import PartnersUnitOfWork
+from services.partners.service.upgrade import take_over_from_dispatch
 from services.partners.settings import PartnersSettings
 
 

@@ -20,8 +20,9 @@ class PartnersSettings(ServiceSettings):
     webhook_concurrency: int = Field(8, ge=1, le=100, description="webhook requests in flight at once")
     webhook_secret_grace_hours: float = Field(
         24.0, ge=0, le=720, description="how long a rotated-out webhook secret still signs deliveries")
-    repair_url: str = Field("http://127.0.0.1:8002",
-                            description="repair's public URL, where owners send quote decisions (shown in /v1/owner/quotes)")
+    repair_url: str = Field(
+        "http://127.0.0.1:8002",
+        description="repair's public URL, where owners send quote decisions (shown in /v1/owner/quotes)")
     import_from_url: str | None = Field(
         None, description="the dispatch database to take the journal, unit status and webhooks from on the first "
                           "start after an upgrade (default: DISPATCH_DATABASE_URL, else dispatch's SQLite file)")

@@ -6,15 +6,16 @@ from datetime import datetime, timezone
 import pytest
 
 from services.dispatch.domain import exits
-from services.dispatch.domain.destinations import Destination as D, ItemKind
+from services.dispatch.domain.destinations import Destination as D
+from services.dispatch.domain.destinations import ItemKind
 from services.dispatch.domain.exits import ExitDocuments
-from services.dispatch.domain.items import DispatchItem, ItemState
+from services.dispatch.domain.items import Decision, DispatchItem, ItemState, Origin
 from services.kit.errors import Conflict, RuleViolation
 
 AT = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 
-def item(origin: str = "foreign", state: ItemState = ItemState.awaiting_dispatch) -> DispatchItem:
+def item(origin: Origin = "foreign", state: ItemState = ItemState.awaiting_dispatch) -> DispatchItem:
     return DispatchItem("u1", ItemKind.unit, "u1", "fab-1", state=state, origin=origin,
                         origin_country="TW" if origin == "foreign" else None, outcome="repaired")
 
@@ -53,9 +54,9 @@ def test_a_decision_is_amended_until_the_exit_is_declared() -> None:
     i.decide(D.re_export, "DE", AT)
     entry = i.amend_decision(D.return_to_owner, None, "owner wants it back", "dispatcher:zhao", AT)
     assert (i.destination, i.destination_country, i.state) == (D.return_to_owner, "TW", ItemState.decided)
-    assert entry["before"] == {"destination": "re_export", "destination_country": "DE"}
-    assert i.history[-1]["actor"] == "dispatcher:zhao" and i.history[-1]["reason"] == "owner wants it back"
-    i.declare_exit({"gate_pass_no": "G1"}, {}, AT)
+    assert entry.before == Decision(D.re_export, "DE") and entry.after == Decision(D.return_to_owner, "TW")
+    assert i.history[-1].actor == "dispatcher:zhao" and i.history[-1].reason == "owner wants it back"
+    i.declare_exit({"gate_pass_no": "G1"}, None, AT)
     with pytest.raises(Conflict, match="amend_decision"):
         i.amend_decision(D.re_export, "DE", "too late", "dispatcher:zhao", AT)
 
@@ -73,10 +74,11 @@ def test_an_amendment_needs_a_reason_and_follows_the_rules() -> None:
 def test_a_declared_exit_is_cancelled_back_to_decided_and_a_shipped_one_is_not() -> None:
     i = item()
     i.decide(D.re_export, "DE", AT)
-    i.declare_exit({"gate_pass_no": "G1"}, {}, AT)
+    i.declare_exit({"gate_pass_no": "G1"}, None, AT)
     entry = i.cancel_exit("wrong inventory list", "dispatcher:zhao", AT)
-    assert i.state is ItemState.decided and i.exit_documents == {} and entry["documents"] == {"gate_pass_no": "G1"}
-    i.declare_exit({"gate_pass_no": "G2"}, {}, AT)
+    assert i.state is ItemState.decided and i.exit_documents == {} and entry.documents == {"gate_pass_no": "G1"}
+    assert entry.state is ItemState.declared and i.history == [entry]
+    i.declare_exit({"gate_pass_no": "G2"}, None, AT)
     i.ship()
     with pytest.raises(Conflict, match="cancel_exit"):
         i.cancel_exit("too late", "dispatcher:zhao", AT)

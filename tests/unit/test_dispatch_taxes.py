@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.dispatch.domain.taxes import Amount, FxRate, TaxTables, assess, fen
+from services.dispatch.domain.taxes import Amount, FxRate, RateLine, TaxTables, ValueLine, assess, fen
 from services.kit.errors import RuleViolation
 
 TABLES = TaxTables(
@@ -37,7 +37,9 @@ def test_domestic_unit_home_pays_on_repair_fee_plus_parts_longest_prefix_wins() 
     # 1 800.00 + 25 x 7.1234 (= 178.085 -> 178.09) = 1 978.09; duty 0 % (903141, not 9031 at 3 %)
     # VAT 13 % of 1 978.09 = 257.1517 -> 257.15
     assert (a.taxable_value, a.duty_rate, a.vat) == (Decimal("1978.09"), Decimal("0"), Decimal("257.15"))
-    assert a.lines[1]["cny"] == "178.09" and a.lines[1]["rate_date"] == "2026-11-01"
+    assert a.lines[1] == ValueLine("2 x o-ring", Decimal("25.00"), "USD", Decimal("7.1234"), date(2026, 11, 1),
+                                   Decimal("178.09"))
+    assert a.lines[-1] == RateLine("duty rate from tariff entry 903141", Decimal("0"))
 
 
 def test_rate_valid_on_the_day_is_used() -> None:

@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.dispatch.settings import DispatchSettings
 from services.kit.auth import Principal, Role, require
-from services.kit.errors import Forbidden, RuleViolation
 
 
 async def get_uow(request: Request) -> DispatchUnitOfWork:
@@ -38,14 +37,3 @@ async def get_settings(request: Request) -> DispatchSettings:
 Settings = Annotated[DispatchSettings, Depends(get_settings)]
 UoWs = Annotated[Callable[[], DispatchUnitOfWork], Depends(get_uows)]
 OwnerOrAdmin = Annotated[Principal, Depends(require(Role.partner, Role.admin))]
-
-
-def owner_scope(who: Principal, owner_id: str | None, required: bool = True) -> str | None:
-    """The owner a request is about: a partner's own (asking for another is refused), or the admin's choice."""
-    if who.role is Role.partner:
-        if owner_id is not None and owner_id != who.owner_id:
-            raise Forbidden(f"a partner token for {who.owner_id} cannot read owner {owner_id}")
-        return who.owner_id
-    if required and not owner_id:
-        raise RuleViolation("owner_id is required for an admin (partners are scoped by their token)")
-    return owner_id

@@ -1,12 +1,13 @@
 """Dispatch candidates and items: allowed destinations with tax estimates, decide, declare the exit, allocate."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.dispatch.api.deps import Desk, Reader, UoW, Vat
+from services.dispatch.api.schemas import ItemOptionsOut
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.service import amendments, decisions
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["dispatch"])
 
 COUNTRY = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 (checked against ISO 3166); needed for "
                                                           "re-export, else it must agree with the destination")
-DOC = {"max_length": 24, "pattern": r"^[A-Za-z0-9]+$"}
+DOC = r"^[A-Za-z0-9]+$"
 
 
 class DecisionIn(BaseModel):
@@ -38,11 +39,14 @@ class CancellationIn(BaseModel):
 class ExitIn(BaseModel):
     supervision_mode: str = Field(max_length=20, description="1371, 0864/0865 (old parts abroad), 0200/0400 "
                                   "(destruction), 4500/4561 (returns); ignored for gate registration")
-    gate_pass_no: str = Field(**DOC)
+    gate_pass_no: str = Field(max_length=24, pattern=DOC)
     gate_pass_type: str = Field(pattern=r"^[1-6]$", description="1..6; 5 for gate registration")
-    bonded_inventory_list_no: str | None = Field(None, **DOC, description="exit (E) inventory list")
-    outbound_record_list_no: str | None = Field(None, **DOC, description="abroad: outbound record list")
-    import_declaration_no: str | None = Field(None, **DOC, description="domestic: the importer's 18-digit import "
+    bonded_inventory_list_no: str | None = Field(None, max_length=24, pattern=DOC,
+                                                 description="exit (E) inventory list")
+    outbound_record_list_no: str | None = Field(None, max_length=24, pattern=DOC,
+                                                description="abroad: outbound record list")
+    import_declaration_no: str | None = Field(None, max_length=24, pattern=DOC,
+                                              description="domestic: the importer's 18-digit import "
                                               "declaration (1300 for a domestic unit coming home; a taxed import "
                                               "for a foreign unit sold domestically)")
 
@@ -52,46 +56,51 @@ class AllocationIn(BaseModel):
     owner_group: str | None = Field(None, max_length=100)
 
 
+async def _answer(uow: UoW, item_id: str, vat: Vat) -> ItemOptionsOut:
+    return ItemOptionsOut.model_validate(await decisions.view(uow, item_id, vat))
+
+
 @router.get("/candidates", summary="Items awaiting dispatch, with allowed destinations and tax estimates")
 async def candidates(uow: UoW, _who: Reader, vat: Vat, owner_id: str | None = None, kind: ItemKind | None = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[dict[str, Any]]:
-    return await decisions.candidates(uow, owner_id, kind.value if kind else None, limit, offset, vat)
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> list[ItemOptionsOut]:
+    found = await decisions.candidates(uow, owner_id, kind.value if kind else None, limit, offset, vat)
+    return [ItemOptionsOut.model_validate(o) for o in found]
 
 
 @router.get("/items/{item_id}", summary="An item, its allowed destinations and tax estimate")
-async def get(item_id: str, uow: UoW, _who: Reader, vat: Vat) -> dict[str, Any]:
-    return await decisions.get(uow, item_id, vat)
+async def get(item_id: str, uow: UoW, _who: Reader, vat: Vat) -> ItemOptionsOut:
+    return await _answer(uow, item_id, vat)
 
 
 @router.post("/items/{item_id}/decision", summary="Choose the destination (422 names the rule that forbids it)")
-async def decide(item_id: str, body: DecisionIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+async def decide(item_id: str, body: DecisionIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
     await decisions.decide(uow, item_id, body.destination, body.destination_country, vat, who.actor)
-    return await decisions.get(uow, item_id, vat)
+    return await _answer(uow, item_id, vat)
 
 
 @router.post("/items/{item_id}/exit-declaration", summary="Declare the exit: documents and supervision mode")
-async def declare(item_id: str, body: ExitIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+async def declare(item_id: str, body: ExitIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
     await decisions.declare_exit(uow, item_id, ExitDocuments(**body.model_dump()), vat, who.actor)
-    return await decisions.get(uow, item_id, vat)
+    return await _answer(uow, item_id, vat)
 
 
 @router.post("/items/{item_id}/allocation", summary="Allocate an exchange-pool unit to another owner")
-async def allocate(item_id: str, body: AllocationIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+async def allocate(item_id: str, body: AllocationIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
     await decisions.allocate(uow, item_id, body.owner_id, body.owner_group, who.actor)
-    return await decisions.get(uow, item_id, vat)
+    return await _answer(uow, item_id, vat)
 
 
 @router.post("/items/{item_id}/decision/amendment",
              summary="Change the destination until the exit is declared (删改单; 409 once declared)")
-async def amend(item_id: str, body: AmendmentIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+async def amend(item_id: str, body: AmendmentIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
     await amendments.amend_decision(uow, item_id, body.destination, body.destination_country, body.reason, vat,
                                     who.actor)
-    return await decisions.get(uow, item_id, vat)
+    return await _answer(uow, item_id, vat)
 
 
 @router.post("/items/{item_id}/exit-declaration/cancellation",
              summary="Cancel the exit declaration until the item left (删单; a disposal's ledger line is reversed)")
-async def cancel(item_id: str, body: CancellationIn, uow: UoW, who: Desk, vat: Vat) -> dict[str, Any]:
+async def cancel(item_id: str, body: CancellationIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
     await amendments.cancel_exit(uow, item_id, body.reason, body.reference, who.actor)
-    return await decisions.get(uow, item_id, vat)
+    return await _answer(uow, item_id, vat)

@@ -1,15 +1,12 @@
 """Shipments: create, add items, move through planned -> customs cleared -> shipped -> delivered."""
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.dispatch.api.deps import Desk, Reader, UoW
-from services.dispatch.domain.items import DispatchItem
-from services.dispatch.domain.shipments import Shipment, ShipmentState
+from services.dispatch.api.schemas import ShipmentOut
+from services.dispatch.domain.shipments import ShipmentState
 from services.dispatch.service import shipments
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
@@ -31,27 +28,22 @@ class TransitionIn(BaseModel):
     to: ShipmentState
 
 
-def out(s: Shipment, items: list[DispatchItem]) -> dict[str, Any]:
-    return asdict(s) | {"items": [{"item_id": i.item_id, "kind": i.kind.value, "state": i.state.value,
-                                   "destination": i.destination} for i in items]}
-
-
 @router.post("", status_code=201)
-async def create(body: ShipmentIn, uow: UoW, who: Desk) -> dict[str, Any]:
+async def create(body: ShipmentIn, uow: UoW, who: Desk) -> ShipmentOut:
     s = await shipments.create(uow, shipments.new(**body.model_dump()), who.actor)
-    return out(s, [])
+    return ShipmentOut.of(s, [])
 
 
 @router.post("/{shipment_id}/items", summary="Add a declared item (one open shipment per item)")
-async def add_item(shipment_id: str, body: ItemIn, uow: UoW, who: Desk) -> dict[str, Any]:
-    return out(*await shipments.add_item(uow, shipment_id, body.item_id, who.actor))
+async def add_item(shipment_id: str, body: ItemIn, uow: UoW, who: Desk) -> ShipmentOut:
+    return ShipmentOut.of(*await shipments.add_item(uow, shipment_id, body.item_id, who.actor))
 
 
 @router.post("/{shipment_id}/transition", summary="Move the shipment to its next state")
-async def transition(shipment_id: str, body: TransitionIn, uow: UoW, who: Desk) -> dict[str, Any]:
-    return out(*await shipments.advance(uow, shipment_id, body.to, who.actor))
+async def transition(shipment_id: str, body: TransitionIn, uow: UoW, who: Desk) -> ShipmentOut:
+    return ShipmentOut.of(*await shipments.advance(uow, shipment_id, body.to, who.actor))
 
 
 @router.get("/{shipment_id}")
-async def get(shipment_id: str, uow: UoW, _who: Reader) -> dict[str, Any]:
-    return out(*await shipments.get(uow, shipment_id))
+async def get(shipment_id: str, uow: UoW, _who: Reader) -> ShipmentOut:
+    return ShipmentOut.of(*await shipments.get(uow, shipment_id))

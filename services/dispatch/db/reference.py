@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.db.tables import DutyRateRow, FxRateRow
-from services.dispatch.domain.taxes import FxRate, TaxTables
+from services.dispatch.domain.taxes import DutyRate, FxRate, TaxTables
 
 
 class ReferenceRepository:
@@ -34,8 +34,10 @@ class ReferenceRepository:
         else:
             row.cny_per_unit, row.updated_by = rate, actor
 
-    async def duty_rates(self) -> list[DutyRateRow]:
-        return list(await self.session.scalars(select(DutyRateRow).order_by(DutyRateRow.hs_prefix)))
+    async def duty_rates(self) -> list[DutyRate]:
+        rows = await self.session.scalars(select(DutyRateRow).order_by(DutyRateRow.hs_prefix))
+        return [DutyRate(r.hs_prefix, r.rate, r.description) for r in rows]
 
-    async def fx_rates(self) -> list[FxRateRow]:
-        return list(await self.session.scalars(select(FxRateRow).order_by(FxRateRow.currency, FxRateRow.valid_from)))
+    async def fx_rates(self) -> list[FxRate]:
+        rows = await self.session.scalars(select(FxRateRow).order_by(FxRateRow.currency, FxRateRow.valid_from))
+        return [FxRate(r.currency, r.valid_from, r.cny_per_unit) for r in rows]

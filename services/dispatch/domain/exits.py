@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.kit.errors import RuleViolation
@@ -22,6 +22,10 @@ class ExitDocuments:
     bonded_inventory_list_no: str | None = None
     outbound_record_list_no: str | None = None
     import_declaration_no: str | None = None  # the domestic importer's declaration
+
+    def numbers(self) -> dict[str, str]:
+        """Document kind -> number, of the documents given (the supervision mode among them)."""
+        return {k: str(v) for k, v in asdict(self).items() if v}
 
 
 def modes_for(kind: ItemKind, destination: Destination, abroad: bool, return_mode: str | None) -> set[str]:

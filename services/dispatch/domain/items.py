@@ -1,13 +1,15 @@
 """An item dispatch decides about: a unit after repair (or rejection), or an old part / scrap item."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal, TypeVar
 
 from services.dispatch.domain import destinations as dest
 from services.dispatch.domain.destinations import Destination, ItemKind
+from services.dispatch.domain.taxes import Assessment, ItemTax
 from services.kit import iso
 from services.kit.errors import RuleViolation, illegal_transition
 
@@ -29,6 +31,58 @@ ALLOWED = {"decide": {S.awaiting_dispatch}, "declare": {S.decided}, "allocate": 
            # 删改单: a decision changes until the exit is declared; an exit is cancelled until its shipment leaves
            # (a disposal's exit, recorded at its declaration, is reversed in the ledger by its own line)
            "amend_decision": {S.decided, S.exchange_pool}, "cancel_exit": {S.declared, S.disposed}}
+Origin = Literal["foreign", "domestic"]
+# how the item became a candidate: repair's outcome, rejected at intake after receipt, or an old part of its own
+Outcome = Literal["repaired", "beyond_repair", "returned_unrepaired", "rejected", "old_part"]
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PartUsed:
+    """A part the repair fitted (repair's ``parts_used``): a domestic unit coming home is taxed on its value."""
+    part_number: str
+    quantity: int
+    unit_value: Money
+    origin: Origin
+    lot: str | None = None
+    hs_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    destination: Destination | None
+    destination_country: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionAmended:
+    """删改单: the destination changed before the exit was declared."""
+    action: Literal["decision_amended"] = "decision_amended"
+    at: datetime
+    actor: str
+    reason: str
+    before: Decision
+    after: Decision
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExitCancelled:
+    """删单: the exit declaration was cancelled before the item left; its documents are kept here."""
+    action: Literal["exit_cancelled"] = "exit_cancelled"
+    at: datetime
+    actor: str
+    reason: str
+    state: ItemState
+    documents: dict[str, str]
+
+
+HistoryEntry = DecisionAmended | ExitCancelled
+Entry = TypeVar("Entry", DecisionAmended, ExitCancelled)
 
 
 @dataclass
@@ -42,17 +96,17 @@ class DispatchItem:
     serial_number: str | None = None
     part_number: str | None = None
     hs_code: str | None = None
-    origin: str | None = None
+    origin: Origin | None = None
     origin_country: str | None = None
     declared_value: Decimal | None = None
     currency: str | None = None
     received_at: datetime | None = None
     in_catalogue: bool = True
     own_products_only: bool = False
-    outcome: str | None = None
+    outcome: Outcome | None = None
     repair_fee: Decimal | None = None
     repair_currency: str | None = None
-    parts_used: list[dict] = field(default_factory=list)
+    parts_used: list[PartUsed] = field(default_factory=list)
     return_mode: str | None = None
     disposal_deadline: datetime | None = None
     awaiting_since: datetime | None = None
@@ -60,8 +114,8 @@ class DispatchItem:
     destination_country: str | None = None
     decided_at: datetime | None = None
     exit_documents: dict[str, str] = field(default_factory=dict)
-    tax: dict = field(default_factory=dict)
-    history: list[dict] = field(default_factory=list)   # amendments and cancellations: who, when, why, what
+    tax: ItemTax = field(default_factory=ItemTax)
+    history: list[HistoryEntry] = field(default_factory=list)   # amendments and cancellations: who, when, why, what
     version: int = 1
 
     def _check(self, action: str) -> None:
@@ -72,7 +126,7 @@ class DispatchItem:
     def case(self) -> dest.Case:
         return dest.Case(self.kind, self.origin or "foreign", self.outcome, self.in_catalogue)
 
-    def becomes_candidate(self, outcome: str, at: datetime) -> bool:
+    def becomes_candidate(self, outcome: Outcome, at: datetime) -> bool:
         """True the first time the item becomes a dispatch candidate."""
         if self.state is not S.in_zone:
             return False
@@ -96,36 +150,38 @@ class DispatchItem:
         self.destination, self.decided_at = d, at
         self.state = S.exchange_pool if d is Destination.exchange_pool else S.decided
 
-    def amend_decision(self, d: Destination, country: str | None, reason: str, actor: str, at: datetime) -> dict:
+    def amend_decision(self, d: Destination, country: str | None, reason: str, actor: str,
+                       at: datetime) -> DecisionAmended:
         """Change the destination until the exit is declared; the change is kept in ``history``."""
         self._check("amend_decision")
         _need_reason("amend decision", reason)
-        before = {"destination": self.destination.value if self.destination else None,
-                  "destination_country": self.destination_country}
+        before = Decision(self.destination, self.destination_country)
         self._choose(d, country, at)
-        self.tax = {}
-        return self._audit("decision_amended", reason, actor, at, before=before,
-                           after={"destination": d.value, "destination_country": self.destination_country})
+        self.tax = ItemTax()
+        return self._audit(DecisionAmended(at=at, actor=actor, reason=reason, before=before,
+                                           after=Decision(d, self.destination_country)))
 
-    def cancel_exit(self, reason: str, actor: str, at: datetime) -> dict:
+    def cancel_exit(self, reason: str, actor: str, at: datetime) -> ExitCancelled:
         """Cancel the exit declaration (删单) until the item has left; it goes back to decided, its documents kept in
         ``history``. A disposal's exit line is reversed by the caller (its own ledger line)."""
         self._check("cancel_exit")
         _need_reason("cancel exit", reason)
-        entry = self._audit("exit_cancelled", reason, actor, at, state=self.state.value,
-                            documents=dict(self.exit_documents))
+        entry = self._audit(ExitCancelled(at=at, actor=actor, reason=reason, state=self.state,
+                                          documents=dict(self.exit_documents)))
         self.exit_documents, self.state = {}, S.decided
-        self.tax = {k: v for k, v in self.tax.items() if k != "final"}
+        self.tax = replace(self.tax, final=None)
         return entry
 
-    def _audit(self, action: str, reason: str, actor: str, at: datetime, **what: object) -> dict:
-        entry = {"action": action, "at": at.isoformat(), "actor": actor, "reason": reason, **what}
+    def _audit(self, entry: Entry) -> Entry:
         self.history = [*self.history, entry]
         return entry
 
-    def declare_exit(self, documents: dict[str, str], tax: dict, at: datetime) -> None:
+    def declare_exit(self, documents: dict[str, str], final: Assessment | None, at: datetime) -> None:
+        """``final``: the taxes assessed at the declaration, where any are owed (the estimate is kept)."""
         self._check("declare")
-        self.exit_documents, self.tax = documents, tax
+        self.exit_documents = documents
+        if final is not None:
+            self.tax = replace(self.tax, final=final)
         disposal = self.destination in (Destination.destruction, Destination.gate_registration)
         self.state = S.disposed if disposal else S.declared
 

@@ -22,6 +22,15 @@ NEXT = {ShipmentState.planned: ShipmentState.customs_cleared, ShipmentState.cust
         ShipmentState.shipped: ShipmentState.delivered}
 
 
+@dataclass(frozen=True)
+class ShipmentStep:
+    """One move of a shipment: who moved it, when, from which state to which."""
+    at: datetime
+    actor: str
+    from_: ShipmentState
+    to: ShipmentState
+
+
 @dataclass
 class Shipment:
     id: str
@@ -33,7 +42,7 @@ class Shipment:
     created_at: datetime
     state: ShipmentState = ShipmentState.planned
     item_ids: list[str] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)
+    history: list[ShipmentStep] = field(default_factory=list)
     version: int = 1
 
     def check(self, countries: frozenset[str]) -> None:
@@ -58,8 +67,9 @@ class Shipment:
         if NEXT.get(self.state) is not to:
             allowed = NEXT.get(self.state)
             raise Conflict(f"shipment {self.id} is {self.state.value}; next is "
-                           f"{allowed.value if allowed else 'nothing (delivered)'}", allowed=[allowed] if allowed else [])
+                           f"{allowed.value if allowed else 'nothing (delivered)'}",
+                           allowed=[allowed] if allowed else [])
         if not self.item_ids:
             raise RuleViolation("an empty shipment cannot move")
-        self.history.append({"at": at.isoformat(), "actor": actor, "from": self.state.value, "to": to.value})
+        self.history.append(ShipmentStep(at, actor, self.state, to))
         self.state = to

@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from services.kit.errors import RuleViolation
 
 FEN = Decimal("0.01")
+Basis = Literal["customs_value", "repair_value"]
 
 
 def fen(x: Decimal) -> Decimal:
@@ -50,10 +52,31 @@ class TaxTables:
 
 
 @dataclass(frozen=True)
+class ValueLine:
+    """An amount in its currency, converted to CNY at the rate valid on the day (none for CNY itself)."""
+    what: str
+    amount: Decimal
+    currency: str
+    cny_per_unit: Decimal
+    rate_date: date | None
+    cny: Decimal
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """The duty rate applied, and the tariff entry it comes from."""
+    what: str
+    rate: Decimal
+
+
+TaxLine = ValueLine | RateLine
+
+
+@dataclass(frozen=True)
 class Assessment:
-    basis: str
+    basis: Basis
     on: date
-    lines: list[dict] = field(default_factory=list)
+    lines: list[TaxLine] = field(default_factory=list)
     taxable_value: Decimal = Decimal(0)
     duty_rate: Decimal = Decimal(0)
     duty: Decimal = Decimal(0)
@@ -65,17 +88,31 @@ class Assessment:
         return self.duty + self.vat
 
 
-def assess(basis: str, amounts: list[Amount], hs_code: str, on: date, tables: TaxTables) -> Assessment:
+@dataclass(frozen=True)
+class ItemTax:
+    """What an item owes: estimated when its destination is decided, final when its exit is declared."""
+    estimate: Assessment | None = None
+    final: Assessment | None = None
+
+
+@dataclass(frozen=True)
+class DutyRate:
+    hs_prefix: str
+    rate: Decimal
+    description: str = ""
+
+
+def _value_line(a: Amount, fx: FxRate) -> ValueLine:
+    return ValueLine(a.what, a.value, a.currency, fx.cny_per_unit, fx.valid_from if fx.currency != "CNY" else None,
+                     fen(a.value * fx.cny_per_unit))
+
+
+def assess(basis: Basis, amounts: list[Amount], hs_code: str, on: date, tables: TaxTables) -> Assessment:
     """``basis``: customs_value (foreign unit sold domestically) or repair_value (domestic unit coming home)."""
-    lines = []
-    for a in amounts:
-        fx = tables.rate(a.currency, on)
-        lines.append({"what": a.what, "amount": str(a.value), "currency": a.currency,
-                      "cny_per_unit": str(fx.cny_per_unit), "rate_date": fx.valid_from.isoformat()
-                      if fx.currency != "CNY" else None, "cny": str(fen(a.value * fx.cny_per_unit))})
-    taxable = fen(sum((Decimal(line["cny"]) for line in lines), Decimal(0)))
+    values = [_value_line(a, tables.rate(a.currency, on)) for a in amounts]
+    taxable = fen(sum((line.cny for line in values), Decimal(0)))
     prefix, rate = tables.duty_rate(hs_code)
     duty = fen(taxable * rate)
     vat = fen((taxable + duty) * tables.vat_rate)
-    return Assessment(basis, on, lines + [{"what": f"duty rate from tariff entry {prefix}", "rate": str(rate)}],
-                      taxable, rate, duty, tables.vat_rate, vat)
+    lines: list[TaxLine] = [*values, RateLine(f"duty rate from tariff entry {prefix}", rate)]
+    return Assessment(basis, on, lines, taxable, rate, duty, tables.vat_rate, vat)

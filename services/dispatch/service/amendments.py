@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from shared.contract.events import dispatch as ev
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
 from services.dispatch.domain.ledger import Movement
+from services.dispatch.domain.taxes import ItemTax
 from services.dispatch.service import ledger, taxes
 from services.dispatch.service.decisions import load, step
 from services.dispatch.service.uow import DispatchUnitOfWork
+from shared.contract.events import dispatch as ev
 
 
 async def amend_decision(uow: DispatchUnitOfWork, item_id: str, d: Destination, country: str | None, reason: str,
@@ -28,12 +29,12 @@ async def amend_decision(uow: DispatchUnitOfWork, item_id: str, d: Destination, 
         estimate = None
         if taxes.applies(item, d):
             estimate = taxes.assessment(item, await uow.reference.tax_tables(vat_rate), now.date())
-            item.tax = {"estimate": taxes.as_dict(estimate)}
+            item.tax = ItemTax(estimate=estimate)
         await uow.items.save(item, actor)
-        before = entry["before"]
+        before = entry.before
         uow.publish(ev.DestinationAmended(
-            **step(item), previous_destination=before["destination"],
-            previous_destination_country=before["destination_country"], destination=d.value,
+            **step(item), previous_destination=before.destination.value if before.destination else None,
+            previous_destination_country=before.destination_country, destination=d.value,
             destination_country=item.destination_country, tax_estimate=taxes.contract(estimate) if estimate else None,
             reason=reason, actor=actor, decided_at=now))
         await uow.commit()

@@ -1,17 +1,45 @@
 """The dispatch desk's decisions: candidates with allowed destinations and tax estimates, decide, declare, allocate."""
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any, Literal, TypedDict
 
-from shared.contract.events import dispatch as ev
+from services.dispatch.db.items import assessment_json, item_values
 from services.dispatch.domain import destinations, exits
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
+from services.dispatch.domain.taxes import Assessment, ItemTax, TaxTables
 from services.dispatch.service import custody, taxes
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import DomainError, NotFound
+from shared.contract.events import dispatch as ev
+
+DISPOSALS: dict[Destination, Literal["destruction", "gate_registration"]] = {
+    Destination.destruction: "destruction", Destination.gate_registration: "gate_registration"}
+
+
+class Step(TypedDict):
+    """What every item event starts with."""
+    unit_id: str
+    item_id: str
+    item_kind: ev.ItemKind
+    owner_id: str
+
+
+@dataclass(frozen=True)
+class DestinationOption:
+    """An allowed destination, with its tax estimate where one is owed (or why none could be made)."""
+    destination: Destination
+    tax_estimate: Assessment | None = None
+    tax_estimate_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemOptions:
+    item: DispatchItem
+    allowed_destinations: list[DestinationOption]
 
 
 async def load(uow: DispatchUnitOfWork, item_id: str) -> DispatchItem:
@@ -21,27 +49,27 @@ async def load(uow: DispatchUnitOfWork, item_id: str) -> DispatchItem:
     return item
 
 
-def step(item: DispatchItem) -> dict:
+def step(item: DispatchItem) -> Step:
     return {"unit_id": item.unit_id, "item_id": item.item_id, "item_kind": item.kind.value, "owner_id": item.owner_id}
 
 
-async def options(uow: DispatchUnitOfWork, item: DispatchItem, vat_rate: Decimal) -> dict:
+def _option(item: DispatchItem, d: Destination, tables: TaxTables, on: date) -> DestinationOption:
+    if not taxes.applies(item, d):
+        return DestinationOption(d)
+    try:
+        return DestinationOption(d, tax_estimate=taxes.assessment(item, tables, on))
+    except DomainError as exc:
+        return DestinationOption(d, tax_estimate_error=exc.message)
+
+
+async def options(uow: DispatchUnitOfWork, item: DispatchItem, vat_rate: Decimal) -> ItemOptions:
     """Allowed destinations, each with its tax estimate where one is owed."""
-    tables = await uow.reference.tax_tables(vat_rate)
-    out = []
-    for d in destinations.allowed(item.case()):
-        entry: dict = {"destination": d.value}
-        if taxes.applies(item, d):
-            try:
-                entry["tax_estimate"] = taxes.as_dict(taxes.assessment(item, tables, datetime.now(timezone.utc).date()))
-            except DomainError as exc:
-                entry["tax_estimate_error"] = exc.message
-        out.append(entry)
-    return {"item": asdict(item), "allowed_destinations": out}
+    tables, today = await uow.reference.tax_tables(vat_rate), datetime.now(timezone.utc).date()
+    return ItemOptions(item, [_option(item, d, tables, today) for d in destinations.allowed(item.case())])
 
 
 async def candidates(uow: DispatchUnitOfWork, owner_id: str | None, kind: str | None, limit: int, offset: int,
-                     vat_rate: Decimal) -> list[dict]:
+                     vat_rate: Decimal) -> list[ItemOptions]:
     async with uow:
         items = await uow.items.find([ItemState.awaiting_dispatch.value], owner_id, kind, limit, offset)
         return [await options(uow, i, vat_rate) for i in items]
@@ -56,9 +84,10 @@ async def decide(uow: DispatchUnitOfWork, item_id: str, d: Destination, country:
         estimate = None
         if taxes.applies(item, d):
             estimate = taxes.assessment(item, await uow.reference.tax_tables(vat_rate), now.date())
-            item.tax = {"estimate": taxes.as_dict(estimate)}
+            item.tax = ItemTax(estimate=estimate)
         await uow.items.save(item, actor)
-        uow.publish(ev.DestinationDecided(**step(item), destination=d.value, destination_country=item.destination_country,
+        uow.publish(ev.DestinationDecided(**step(item), destination=d.value,
+                                          destination_country=item.destination_country,
                                           tax_estimate=taxes.contract(estimate) if estimate else None, decided_at=now))
         await uow.commit()
         return item
@@ -71,18 +100,19 @@ async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDoc
         item = await load(uow, item_id)
         if item.state is ItemState.decided and item.destination:
             exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode, item.origin or "foreign")
-        documents = {k: v for k, v in asdict(doc).items() if v}
+        documents = doc.numbers()
         final = None
         if taxes.applies(item, item.destination):
             final = taxes.assessment(item, await uow.reference.tax_tables(vat_rate), now.date())
-        item.declare_exit(documents, item.tax | ({"final": taxes.as_dict(final)} if final else {}), now)
+        item.declare_exit(documents, final, now)
         await uow.items.save(item, actor)
         assert item.destination is not None
-        uow.publish(ev.ExitDeclared(**step(item), destination=item.destination.value, supervision_mode=doc.supervision_mode,
-                                    documents=documents, tax=taxes.contract(final) if final else None, declared_at=now))
-        if item.state is ItemState.disposed:
-            [disposed] = uow.publish(ev.ItemDisposed(**step(item), route=item.destination.value, documents=documents,
-                                                     disposed_at=now))
+        uow.publish(ev.ExitDeclared(**step(item), destination=item.destination.value,
+                                    supervision_mode=doc.supervision_mode, documents=documents,
+                                    tax=taxes.contract(final) if final else None, declared_at=now))
+        route = DISPOSALS.get(item.destination)
+        if item.state is ItemState.disposed and route is not None:
+            [disposed] = uow.publish(ev.ItemDisposed(**step(item), route=route, documents=documents, disposed_at=now))
             await custody.record_exit(uow, item, documents, now, disposed.id)
         await uow.commit()
         return item
@@ -101,6 +131,21 @@ async def allocate(uow: DispatchUnitOfWork, item_id: str, owner_id: str, owner_g
         return item
 
 
-async def get(uow: DispatchUnitOfWork, item_id: str, vat_rate: Decimal) -> dict:
+async def view(uow: DispatchUnitOfWork, item_id: str, vat_rate: Decimal) -> ItemOptions:
+    """An item with its allowed destinations and their tax estimates."""
     async with uow:
         return await options(uow, await load(uow, item_id), vat_rate)
+
+
+async def get(uow: DispatchUnitOfWork, item_id: str, vat_rate: Decimal) -> dict[str, Any]:
+    """``view`` as plain data (enums by value, the JSON columns as JSON), for the desk's unit page, which reads
+    the item and its options as mappings (service/desk_unit.py)."""
+    return plain(await view(uow, item_id, vat_rate))
+
+
+def plain(o: ItemOptions) -> dict[str, Any]:
+    allowed = [{"destination": x.destination.value}
+               | ({"tax_estimate": assessment_json(x.tax_estimate)} if x.tax_estimate else {})
+               | ({"tax_estimate_error": x.tax_estimate_error} if x.tax_estimate_error is not None else {})
+               for x in o.allowed_destinations]
+    return {"item": item_values(o.item), "allowed_destinations": allowed}

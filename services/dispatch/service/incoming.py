@@ -1,12 +1,12 @@
 """Learn about units and old parts from intake's and repair's events (run inside the consumer's unit of work)."""
 from __future__ import annotations
 
+from services.dispatch.domain.destinations import ItemKind
+from services.dispatch.domain.items import DispatchItem, Money, PartUsed
+from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.contract.events.dispatch import UnitAwaitingDispatch
 from shared.contract.events.intake import UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
-from services.dispatch.domain.destinations import ItemKind
-from services.dispatch.domain.items import DispatchItem
-from services.dispatch.service.uow import DispatchUnitOfWork
 
 
 async def _load_or_new(uow: DispatchUnitOfWork, item_id: str, owner_id: str,
@@ -47,7 +47,8 @@ async def unit_rejected(uow: DispatchUnitOfWork, e: UnitRejected) -> None:
 async def repair_completed(uow: DispatchUnitOfWork, e: WorkOrderCompleted) -> None:
     item, new = await _load_or_new(uow, e.unit_id, e.owner_id)
     item.repair_fee, item.repair_currency = e.repair_fee.amount, e.repair_fee.currency
-    item.parts_used = [p.model_dump(mode="json") for p in e.parts_used]
+    item.parts_used = [PartUsed(p.part_number, p.quantity, Money(p.unit_value.amount, p.unit_value.currency), p.origin,
+                                p.lot, p.hs_code) for p in e.parts_used]
     if item.becomes_candidate(e.outcome, e.completed_at):
         uow.publish(UnitAwaitingDispatch(unit_id=item.unit_id, owner_id=item.owner_id, outcome=e.outcome,
                                          since=e.completed_at))

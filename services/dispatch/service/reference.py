@@ -1,14 +1,23 @@
 """Reference data: ISO countries, and the tariff and exchange-rate tables operators maintain."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from services.dispatch.domain.taxes import DutyRate, FxRate
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit import iso
 from services.kit.errors import RuleViolation
 
 countries, currencies = iso.countries, iso.currencies
+
+
+@dataclass(frozen=True)
+class RateTables:
+    """The tables as operators edit them: duty rates by HS prefix, exchange rates by currency and date."""
+    duty_rates: list[DutyRate]
+    fx_rates: list[FxRate]
 
 
 async def put_duty_rate(uow: DispatchUnitOfWork, hs_prefix: str, rate: Decimal, description: str, actor: str) -> None:
@@ -26,9 +35,6 @@ async def put_fx_rate(uow: DispatchUnitOfWork, currency: str, valid_from: date, 
         await uow.commit()
 
 
-async def tables(uow: DispatchUnitOfWork) -> dict:
+async def tables(uow: DispatchUnitOfWork) -> RateTables:
     async with uow:
-        return {"duty_rates": [{"hs_prefix": r.hs_prefix, "rate": str(r.rate), "description": r.description}
-                               for r in await uow.reference.duty_rates()],
-                "fx_rates": [{"currency": r.currency, "valid_from": r.valid_from.isoformat(),
-                              "cny_per_unit": str(r.cny_per_unit)} for r in await uow.reference.fx_rates()]}
+        return RateTables(await uow.reference.duty_rates(), await uow.reference.fx_rates())

@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from shared.contract.events import dispatch as ev
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.domain.shipments import Shipment, ShipmentState
 from services.dispatch.service import custody
@@ -12,6 +11,7 @@ from services.dispatch.service.decisions import load, step
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import Conflict, NotFound
+from shared.contract.events import dispatch as ev
 
 EVENTS = {ShipmentState.customs_cleared: ev.ItemCustomsCleared, ShipmentState.shipped: ev.ItemShipped,
           ShipmentState.delivered: ev.ItemDelivered}
@@ -33,7 +33,8 @@ async def _load(uow: DispatchUnitOfWork, shipment_id: str) -> tuple[Shipment, li
     return s, items
 
 
-async def add_item(uow: DispatchUnitOfWork, shipment_id: str, item_id: str, actor: str) -> tuple[Shipment, list]:
+async def add_item(uow: DispatchUnitOfWork, shipment_id: str, item_id: str,
+                   actor: str) -> tuple[Shipment, list[DispatchItem]]:
     async with uow:
         s, items = await _load(uow, shipment_id)
         item = await load(uow, item_id)
@@ -48,7 +49,8 @@ async def add_item(uow: DispatchUnitOfWork, shipment_id: str, item_id: str, acto
         return s, items + [item]
 
 
-async def advance(uow: DispatchUnitOfWork, shipment_id: str, to: ShipmentState, actor: str) -> tuple[Shipment, list]:
+async def advance(uow: DispatchUnitOfWork, shipment_id: str, to: ShipmentState,
+                  actor: str) -> tuple[Shipment, list[DispatchItem]]:
     async with uow:
         uow.actor, now = actor, datetime.now(timezone.utc)
         s, items = await _load(uow, shipment_id)

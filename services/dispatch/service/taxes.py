@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from shared.contract.events.dispatch import TaxAssessment
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.domain.taxes import Amount, Assessment, TaxTables, assess
+from shared.contract.events.dispatch import TaxAssessment
 
 TAXED = (Destination.domestic_release, Destination.return_to_owner)
 
@@ -22,17 +22,11 @@ def applies(item: DispatchItem, destination: Destination | None) -> bool:
 def assessment(item: DispatchItem, tables: TaxTables, on: date) -> Assessment:
     if item.origin == "domestic":  # a domestic unit coming home: repair fee plus the parts used
         amounts = [Amount(item.repair_fee or Decimal(0), item.repair_currency or "CNY", "repair fee")]
-        amounts += [Amount(Decimal(p["unit_value"]["amount"]) * p["quantity"], p["unit_value"]["currency"],
-                           f"part {p['part_number']} x{p['quantity']}") for p in item.parts_used]
+        amounts += [Amount(p.unit_value.amount * p.quantity, p.unit_value.currency,
+                           f"part {p.part_number} x{p.quantity}") for p in item.parts_used]
         return assess("repair_value", amounts, item.hs_code or "", on, tables)
     value = Amount(item.declared_value or Decimal(0), item.currency or "CNY", "customs value")
     return assess("customs_value", [value], item.hs_code or "", on, tables)
-
-
-def as_dict(a: Assessment) -> dict:
-    return {"basis": a.basis, "assessed_on": a.on.isoformat(), "lines": a.lines,
-            "taxable_value_cny": str(a.taxable_value), "duty_rate": str(a.duty_rate), "duty_cny": str(a.duty),
-            "vat_rate": str(a.vat_rate), "vat_cny": str(a.vat), "total_cny": str(a.total)}
 
 
 def contract(a: Assessment) -> TaxAssessment:

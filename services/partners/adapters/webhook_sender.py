@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import httpcore
 import httpx
 
-from services.partners.domain.webhooks import check_url, refused_address
 from services.kit.errors import RuleViolation
+from services.partners.domain.webhooks import check_url, refused_address
 
 
 class TargetRefused(httpcore.ConnectError):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter
 
-from services.partners.domain.webhooks import verdict
 from services.partners.adapters.webhook_sender import sender_for_settings
+from services.partners.domain.webhooks import verdict
 from services.partners.service.webhook_delivery import Policy, Sender, run_once
 
 log = logging.getLogger("bondline.partners.webhooks")
@@ -40,7 +41,5 @@ async def run_webhooks(rt: Any, stop: asyncio.Event) -> None:
             log.warning("webhook deliveries failed: %r", exc)
             sent = 0
         if sent == 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), s.webhook_poll_interval_s)
-            except asyncio.TimeoutError:
-                pass

@@ -1,7 +1,8 @@
 """Annotated dependency aliases for partners' routes."""
 from __future__ import annotations
 
-from typing import Annotated, Callable
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 

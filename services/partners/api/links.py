@@ -11,6 +11,7 @@ LINKS: list[Link] = [
     *fan_out(("GET", "/v1/owner/units", "200"), [("GET", "/v1/owner/units/{unit_id}")], "unit_id",
              "$response.body#/units/0/unit_id"),
     *fan_out(("GET", "/v1/webhooks/deliveries", "200"),
-             [("GET", "/v1/webhooks/deliveries/{delivery_id}"), ("POST", "/v1/webhooks/deliveries/{delivery_id}/replay")],
+             [("GET", "/v1/webhooks/deliveries/{delivery_id}"),
+              ("POST", "/v1/webhooks/deliveries/{delivery_id}/replay")],
              "delivery_id", "$response.body#/deliveries/0/id"),
 ]

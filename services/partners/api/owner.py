@@ -4,15 +4,24 @@ Partners are scoped by their token; an admin names the owner. Another owner's un
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from services.kit.auth import owner_scope
 from services.kit.errors import ErrorBody
 from services.partners.api.deps import OwnerOrAdmin, Settings, UoW
-from services.partners.api.schemas import (CloudEventOut, DecisionBody, DecisionCall, FeedItem, FeedPage,
-                                           PendingQuote, UnitDetail, UnitStatusOut, UnitsPage)
+from services.partners.api.schemas import (
+    CloudEventOut,
+    DecisionBody,
+    DecisionCall,
+    FeedItem,
+    FeedPage,
+    PendingQuote,
+    UnitDetail,
+    UnitsPage,
+    UnitStatusOut,
+)
 from services.partners.db.journal_repo import Entry
 from services.partners.service import owners
 from services.partners.service.journal import as_cloudevent
@@ -20,7 +29,8 @@ from services.partners.service.journal import as_cloudevent
 router = APIRouter(prefix="/v1/owner", tags=["owners"])
 OwnerQ = Annotated[str | None, Query(max_length=64,
                                      description="admins only: whose units; partners are scoped by their token")]
-BAD_CURSOR = {400: {"model": ErrorBody, "description": "a cursor this feed did not issue"}}
+BAD_CURSOR: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "a cursor this feed did not issue"}}
 
 
 def event(e: Entry) -> CloudEventOut:

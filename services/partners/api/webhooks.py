@@ -9,11 +9,17 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from services.kit.auth import owner_scope
-from services.partners.api.deps import OwnerOrAdmin, Settings, UoW, UoWs
-from services.partners.api.schemas import (DeliveriesPage, DeliveryOut, EndpointCreated, EndpointOut, SecretOut,
-                                           SecretsOut)
-from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.adapters.webhook_sender import sender_for_settings
+from services.partners.api.deps import OwnerOrAdmin, Settings, UoW, UoWs
+from services.partners.api.schemas import (
+    DeliveriesPage,
+    DeliveryOut,
+    EndpointCreated,
+    EndpointOut,
+    SecretOut,
+    SecretsOut,
+)
+from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.service import webhook_delivery, webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -75,7 +81,8 @@ async def endpoint(endpoint_id: str, uow: UoW, who: OwnerOrAdmin) -> EndpointOut
 async def change(endpoint_id: str, body: EndpointPatch, uow: UoW, who: OwnerOrAdmin,
                  settings: Settings) -> EndpointOut:
     e = await webhooks.update(uow, endpoint_id, owner_scope(who, None, required=False), who.actor,
-                              allow_private=settings.webhook_allow_private_targets, **body.model_dump(exclude_none=True))
+                              allow_private=settings.webhook_allow_private_targets,
+                              **body.model_dump(exclude_none=True))
     return _endpoint(e)
 
 

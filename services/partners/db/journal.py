@@ -3,7 +3,8 @@
 The journal is the source of unit timelines, the owners' event feed (its ``seq`` is the cursor) and webhook
 deliveries. ``seq`` is the order partners consumed the events in; ``occurred_at`` (``ce_time``) and ``sequence``
 (``ce_sequence``, the producer's per-unit counter, None on events older than it) say when each one happened, which
-is how a unit's timeline is ordered (``TIMELINE_ORDER``). ``unit_status`` is one row per unit, kept current from the same events.
+is how a unit's timeline is ordered (``TIMELINE_ORDER``). ``unit_status`` is one row per unit, kept current from
+the same events.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging.tables import BIGINT
-from services.partners.db.tables import Base
 from services.kit.db import UtcDateTime
+from services.partners.db.tables import Base
+from shared.messaging.tables import BIGINT
 
 SEQ = BIGINT  # SQLite autoincrements INTEGER PRIMARY KEY only
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, event, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -19,7 +19,7 @@ from services.partners.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusR
 from services.partners.domain.unit_status import UnitStatus
 
 STATUS_FIELDS = tuple(f.name for f in fields(UnitStatus))
-JOURNAL, STATUS = JournalRow.__table__, UnitStatusRow.__table__
+JOURNAL, STATUS = cast(Table, JournalRow.__table__), cast(Table, UnitStatusRow.__table__)
 ORDER_LOCK = 0x6A6F75726E616C  # "journal"
 _LOCKED = "journal_order_locked"
 _APPEND = insert(JOURNAL).returning(JOURNAL.c.seq)
@@ -63,7 +63,7 @@ class JournalRepository:
         self.session = session
 
     async def _lock_order(self) -> None:
-        if self.session.bind.dialect.name == "postgresql" and not self.session.info.get(_LOCKED):
+        if self.session.get_bind().dialect.name == "postgresql" and not self.session.info.get(_LOCKED):
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ORDER_LOCK})
             self.session.info[_LOCKED] = True  # cleared when the transaction ends (_lock_released)
 

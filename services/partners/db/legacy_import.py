@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import JSON, MetaData, Table, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.clock import utc_now
 from services.partners.db import stage_moves
 from services.partners.db.tables import legacy_imports, metadata
+from shared.clock import utc_now
 
 log = logging.getLogger("bondline.partners.import")
 SOURCE = "dispatch"

@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.messaging.tables import UTC_TIME, messaging_tables, sequence_tables
 from services.kit.db import NAMING
 from services.kit.idempotency import idempotency_table
+from shared.messaging.tables import UTC_TIME, messaging_tables, sequence_tables
 
 
 class Base(DeclarativeBase):

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.kit.db import UtcDateTime
 from services.partners.db.journal import SEQ
 from services.partners.db.tables import Base
-from services.kit.db import UtcDateTime
 
 
 class WebhookEndpointRow(Base):

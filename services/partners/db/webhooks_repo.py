@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.kit.errors import Conflict
 from services.partners.db.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
 from services.partners.domain.webhooks import Secret
-from services.kit.errors import Conflict
+from shared.messaging.sql import rowcount
 
 
 @dataclass
@@ -116,7 +117,7 @@ class WebhookRepository:
             WebhookEndpointRow.id == e.id, WebhookEndpointRow.version == e.version).values(
             url=e.url, description=e.description, event_types=e.event_types, secrets=_raw_secrets(e.secrets),
             enabled=e.enabled, disabled_reason=e.disabled_reason, updated_by=actor, version=e.version + 1))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"webhook endpoint {e.id} was changed by someone else; reload and retry")
         e.version += 1
 

@@ -1,14 +1,14 @@
-"""Record every event partners consumes: the journal row (timelines, owners' feed and webhooks) and the unit's status."""
+"""Record every event partners consumes: the journal row (timelines, owners' feed, webhooks) and the unit's status."""
 from __future__ import annotations
 
 from typing import Any
 
-from shared.clock import utc_now
-from shared.contract.envelope import CloudEvent, format_sequence
-from shared.contract.registry import Payload
 from services.partners.db.journal_repo import Entry
 from services.partners.domain.unit_status import apply, owner_of_event
 from services.partners.service.uow import PartnersUnitOfWork
+from shared.clock import utc_now
+from shared.contract.envelope import CloudEvent, format_sequence
+from shared.contract.registry import Payload
 
 
 async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> int | None:

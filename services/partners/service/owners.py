@@ -9,10 +9,10 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from services.partners.domain.unit_status import UnitStatus
-from services.partners.db.journal_repo import Entry
-from services.partners.service.uow import PartnersUnitOfWork
 from services.kit.errors import DomainError, NotFound
+from services.partners.db.journal_repo import Entry
+from services.partners.domain.unit_status import UnitStatus
+from services.partners.service.uow import PartnersUnitOfWork
 
 CURSOR_PREFIX = "j1:"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.messaging.uow import SqlUnitOfWork
 from services.partners.db.journal_repo import JournalRepository
 from services.partners.db.webhooks_repo import WebhookRepository
+from shared.messaging.uow import SqlUnitOfWork
 
 
 class PartnersUnitOfWork(SqlUnitOfWork):

@@ -4,16 +4,17 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
-from shared.clock import utc_now
+from services.kit.errors import NotFound, RuleViolation
 from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.domain import webhooks as rules
 from services.partners.service.journal import as_cloudevent
 from services.partners.service.uow import PartnersUnitOfWork
-from services.kit.errors import NotFound, RuleViolation
+from shared.clock import utc_now
 
 
 class Sender(Protocol):

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from shared.clock import utc_now
-from shared.contract.registry import REGISTRY
+from services.kit.errors import NotFound, RuleViolation
 from services.partners.db.webhooks_repo import Delivery, Endpoint
 from services.partners.domain import webhooks as rules
 from services.partners.service.uow import PartnersUnitOfWork
-from services.kit.errors import NotFound, RuleViolation
-
+from shared.clock import utc_now
+from shared.contract.registry import REGISTRY
 
 
 def check_event_types(filters: list[str]) -> list[str]:
