@@ -1,8 +1,9 @@
 """Annotated dependency aliases for dispatch's routes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 

@@ -11,10 +11,20 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from services.dispatch.api.deps import UoW
+from services.dispatch.api.ledger_schemas import (
+    Balances,
+    FlagOut,
+    Flags,
+    Inconsistencies,
+    InconsistencyOut,
+    ItemLedger,
+    LineOut,
+    PolicyOut,
+    Reconciliation,
+    report_parts,
+)
 from services.dispatch.db.ledger import LineFilter
-from services.dispatch.api.ledger_schemas import (Balances, FlagOut, Flags, Inconsistencies, InconsistencyOut,
-                                                  ItemLedger, LineOut, PolicyOut, Reconciliation, report_parts)
-from services.dispatch.domain.ledger import (CATEGORY_IDENTITY, ZONE_IDENTITY, Category, ItemKind, Line, Movement)
+from services.dispatch.domain.ledger import CATEGORY_IDENTITY, ZONE_IDENTITY, Category, ItemKind, Line, Movement
 from services.dispatch.domain.ledger_checks import FlagPolicy, Status
 from services.dispatch.service import ledger
 from services.kit.auth import Principal, Role, require
@@ -75,7 +85,7 @@ async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | Non
             response_model=Reconciliation, responses={200: {"content": {"text/csv": {}}}})
 async def reconciliation(uow: UoW, _who: LedgerReader, since: Annotated[datetime, Query(alias="from")],
                          until: Annotated[datetime, Query(alias="to")],
-                         format: Literal["json", "csv"] = "json") -> Response | Reconciliation:  # noqa: A002
+                         format: Literal["json", "csv"] = "json") -> Response | Reconciliation:
     since, until = _utc(since), _utc(until)  # type: ignore[assignment]
     report = Reconciliation.model_validate({"from": since, "to": until, "identity": IDENTITIES,
                                             **report_parts(await ledger.reconciliation(uow, since, until))})

@@ -12,18 +12,18 @@ hours, for the median and the 90th percentile). The ledger's figures are the led
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, AsyncIterator
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.db.tables import Base
 from services.kit.db import UtcDateTime
+from shared.messaging.sql import upsert
 
 
 class DashItemRow(Base):
@@ -77,18 +77,14 @@ class DashHistogramRow(Base):
 _COLUMNS = tuple(DashItemRow.__table__.columns)
 
 
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
 _UPSERTS: dict[tuple[str, str], Any] = {}
 
 
 def _upsert(session: AsyncSession, row: Any, keys: list[str]) -> Any:
     """An increment-or-insert for many rows at once (each key once: the caller sums first); built once."""
-    table, dialect = row.__table__, session.bind.dialect.name
+    table, dialect = row.__table__, session.get_bind().dialect.name
     if (dialect, table.name) not in _UPSERTS:
-        stmt = _insert(session)(table)
+        stmt = upsert(session, table)
         _UPSERTS[(dialect, table.name)] = stmt.on_conflict_do_update(
             index_elements=keys, set_={"value": table.c.value + stmt.excluded.value})
     return _UPSERTS[(dialect, table.name)]
@@ -129,7 +125,8 @@ class DashboardRepository:
             await self.session.execute(_upsert(self.session, DashDayRow, ["series", "day"]), days)
 
     async def bump_histogram(self, metric: str, bucket: int, by: int = 1) -> None:
-        stmt = _insert(self.session)(DashHistogramRow).values(metric=metric, bucket=bucket, value=by)
+        stmt = upsert(self.session, cast(Table, DashHistogramRow.__table__)).values(metric=metric, bucket=bucket,
+                                                                                     value=by)
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=["metric", "bucket"], set_={"value": DashHistogramRow.value + by}))
 
@@ -185,6 +182,6 @@ class ItemFilter:
                 q = q.where(column == value)
         if self.state:
             q = q.where(r.state.in_(self.state))
-        column = SORTS.get(self.sort, r.stage_since)
-        order = column.desc() if self.descending else column.asc()
+        by: Any = SORTS.get(self.sort, r.stage_since)
+        order = by.desc() if self.descending else by.asc()
         return q.order_by(order, r.item_id.desc() if self.descending else r.item_id)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Index, String, delete, select
+from sqlalchemy import JSON, BigInteger, Index, String, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging.sql import upsert
 from services.dispatch.db.dashboard import DashCounterRow, DashDayRow, DashHistogramRow, DashItemRow
 from services.dispatch.db.tables import Base
 from services.kit.db import UtcDateTime
+from shared.messaging.sql import upsert
 
 
 class DeskTimelineRow(Base):
@@ -32,7 +32,7 @@ class DeskTimelineRow(Base):
     __table_args__ = (Index("ix_desk_timeline_unit_happened", "unit_id", "occurred_at", "source", "sequence"),)
 
 
-TIMELINE = DeskTimelineRow.__table__
+TIMELINE = cast(Table, DeskTimelineRow.__table__)
 # In the order the events happened across the three services: ce_time, then the producer and its per-unit number
 # where times tie (events without a number first, the same on SQLite and PostgreSQL), then the event id.
 TIMELINE_ORDER = (TIMELINE.c.occurred_at, TIMELINE.c.source, TIMELINE.c.sequence.asc().nulls_first(),

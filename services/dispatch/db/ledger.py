@@ -5,15 +5,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint, case, cast,
-                        func, select, text)
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    cast,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.db import ledger_totals
 from services.dispatch.db.tables import Base
-from services.dispatch.domain.ledger import (EXITS, EXTERNAL, INWARD, Category, ItemKind, Line, Movement, Position,
-                                             max_opt, min_opt)
+from services.dispatch.domain.ledger import (
+    EXITS,
+    EXTERNAL,
+    INWARD,
+    Category,
+    ItemKind,
+    Line,
+    Movement,
+    Position,
+    max_opt,
+    min_opt,
+)
 from services.kit.db import UtcDateTime
 
 LOCK_CLASS = 0x4C454447  # "LEDG": first key of the two-key advisory locks that serialise one item's ledger writes

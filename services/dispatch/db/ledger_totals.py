@@ -15,9 +15,9 @@ from sqlalchemy import BigInteger, Boolean, String, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from shared.messaging.sql import upsert
 from services.dispatch.db.tables import Base
 from services.dispatch.domain.ledger import Line
+from shared.messaging.sql import upsert
 
 _PENDING = "ledger_totals_pending"
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Index, Integer, MetaData, Numeric, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.messaging.tables import messaging_tables, sequence_tables
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
 from services.kit.projections import generations_table
+from shared.messaging.tables import messaging_tables, sequence_tables
 
 
 class Base(DeclarativeBase):

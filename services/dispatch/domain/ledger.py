@@ -238,7 +238,7 @@ class Balance:
     def holds(self) -> bool:
         return self.difference == 0
 
-    def add(self, other: "Balance") -> None:
+    def add(self, other: Balance) -> None:
         self.opening, self.closing = self.opening + other.opening, self.closing + other.closing
         for m in Movement:
             self.moved[m] += other.moved[m]

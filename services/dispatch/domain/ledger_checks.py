@@ -8,10 +8,10 @@ across lines: a balance that went negative, a movement across the fence with no 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Callable
 
 from services.dispatch.domain.ledger import OUTWARD, Category, ItemKind, Line, Movement, Position, days_between
 

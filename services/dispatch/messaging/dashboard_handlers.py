@@ -7,19 +7,19 @@ event for the desk alone. The ledger's figures are not the desk's: they are the 
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from services.dispatch.db.dashboard import DashboardRepository
+from services.dispatch.service import dashboard
+from services.dispatch.service.dashboard import Change
 from shared.contract.envelope import CloudEvent
 from shared.contract.events import dispatch as d
 from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.registry import REGISTRY
-from shared.contract.stages import (STATES, DispatchState, IntakeState, LeftState, RepairState, Stage, rejected,
-                                    stage_of)
+from shared.contract.stages import STATES, DispatchState, IntakeState, LeftState, RepairState, Stage, rejected, stage_of
 from shared.messaging.consumer import Handler
-from services.dispatch.db.dashboard import DashboardRepository
-from services.dispatch.service import dashboard
-from services.dispatch.service.dashboard import Change
 
 ToChange = Callable[[Any, DashboardRepository], Awaitable[Change | None]]
 HOUR = 3600
@@ -158,7 +158,7 @@ def handler(to_change: ToChange) -> Handler:
         if change is not None:
             await dashboard.move(repo, change)
         await repo.flush()
-    return handle  # type: ignore[return-value]
+    return handle
 
 
 _BY_EVENT: dict[type, ToChange] = {

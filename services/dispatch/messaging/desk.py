@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.dispatch.messaging.dashboard_handlers import DASHBOARD_HANDLERS
+from services.dispatch.service import desk, desk_unit
+from services.kit.runtime import Projection
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
-from services.dispatch.messaging.dashboard_handlers import DASHBOARD_HANDLERS
-from services.dispatch.service import desk, desk_unit
-from services.kit.runtime import Projection
 
 SUBSCRIBE = [INTAKE_EVENTS, REPAIR_EVENTS, DISPATCH_EVENTS]
 

@@ -1,15 +1,15 @@
 """Events dispatch consumes (each handler runs inside the inbox-guarded unit of work)."""
 from __future__ import annotations
 
+from services.dispatch.messaging.ledger_handlers import merged
+from services.dispatch.service import incoming
+from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.intake import UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
 from shared.messaging.consumer import Handler
-from services.dispatch.messaging.ledger_handlers import merged
-from services.dispatch.service import incoming
-from services.dispatch.service.uow import DispatchUnitOfWork
 
 
 async def on_unit_received(uow: DispatchUnitOfWork, e: UnitReceived, _ce: CloudEvent) -> None:

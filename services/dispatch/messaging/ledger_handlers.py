@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.dispatch.domain.ledger import AFTER_REPAIR, Category, ItemKind, Line, Movement, part_lot_id
+from services.dispatch.service import ledger
+from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.intake import PartsReceived, UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, PartsConsumed, WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from shared.messaging.consumer import Handler
-from services.dispatch.domain.ledger import (AFTER_REPAIR, Category, ItemKind, Line, Movement, part_lot_id)
-from services.dispatch.service import ledger
-from services.dispatch.service.uow import DispatchUnitOfWork
 
 
 async def on_unit_received(uow: DispatchUnitOfWork, e: UnitReceived, ce: CloudEvent) -> None:

@@ -1,6 +1,6 @@
 from alembic import context
 
-import services.dispatch.db.dashboard  # noqa: F401 - registers the dashboard read models
+import services.dispatch.db.dashboard
 import services.dispatch.db.ledger  # noqa: F401 - registers the ledger's models
 from services.dispatch.db.tables import metadata
 from services.kit.migrations import run_env

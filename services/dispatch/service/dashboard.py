@@ -9,9 +9,10 @@ Stages and states are the shared vocabulary's (shared/contract/stages.py); the p
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
 from services.dispatch.service.ledger import Total  # the ledger's running totals, read through its use case

@@ -7,7 +7,8 @@ totals, read through the ledger's own use case: the desk never reads the ledger'
 """
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 

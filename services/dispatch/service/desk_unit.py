@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from shared.contract.envelope import CloudEvent
-from shared.contract.registry import Payload
 from services.dispatch.db.dashboard import DashboardRepository
 from services.dispatch.db.desk import Entry, TimelineRepository
 from services.dispatch.domain.shipments import NEXT, Shipment, ShipmentState
@@ -20,6 +18,8 @@ from services.dispatch.service import decisions, shipments
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 from services.kit.errors import NotFound, RuleViolation
+from shared.contract.envelope import CloudEvent
+from shared.contract.registry import Payload
 
 DETAILS = ("to_state", "outcome", "result", "method", "destination", "destination_country", "reason", "decision",
            "passed", "route", "custody_location", "part_number", "quantity")

@@ -6,11 +6,10 @@ exit beyond what is on hand. Identities: see ``services.dispatch.domain.ledger``
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
-from shared.clock import utc_now
-from shared.contract.events.common import PartLine
 from services.dispatch.db import ledger_totals
 from services.dispatch.db.ledger import LedgerRepository, LineFilter
 from services.dispatch.db.ledger_totals import Total
@@ -19,6 +18,8 @@ from services.dispatch.domain.ledger import Category, ItemKind, Line, Movement, 
 from services.dispatch.domain.ledger_checks import Flag, FlagPolicy, Inconsistency
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 from services.kit.errors import NotFound, RuleViolation
+from shared.clock import utc_now
+from shared.contract.events.common import PartLine
 
 
 def _repo(uow: UoW) -> LedgerRepository:

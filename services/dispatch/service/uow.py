@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.messaging.uow import SqlUnitOfWork
 from services.dispatch.db.items import ItemRepository, ShipmentRepository
 from services.dispatch.db.reference import ReferenceRepository
+from shared.messaging.uow import SqlUnitOfWork
 
 
 class DispatchUnitOfWork(SqlUnitOfWork):

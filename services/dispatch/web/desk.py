@@ -5,8 +5,9 @@ import csv
 import hmac
 import io
 import secrets
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
-from typing import Annotated, Any, AsyncIterator
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request

@@ -10,9 +10,11 @@ COOKIE = "desk_lang"
 
 EN: dict[str, str] = {
     "title": "Dispatch desk", "dashboard": "Dashboard", "units": "Units", "login": "Sign in", "logout": "Sign out",
-    "token": "Access token", "token_help": "Paste a token from your administrator (locally: make token ROLE=dispatcher).",
+    "token": "Access token",
+    "token_help": "Paste a token from your administrator (locally: make token ROLE=dispatcher).",
     "login_failed": "This token is not valid: {reason}",
-    "login_expired": "The sign-in form expired; please try again.", "role_refused": "Role {role} may not use the dispatch desk.",
+    "login_expired": "The sign-in form expired; please try again.",
+    "role_refused": "Role {role} may not use the dispatch desk.",
     "forbidden": "Not allowed", "not_found": "Not found", "read_only": "Read only: actions need the dispatcher role.",
     "signed_in_as": "Signed in as", "live": "live",
     "backlog": "Backlog", "backlog_by_stage": "Backlog by stage", "backlog_by_owner": "Backlog by owner",
@@ -53,7 +55,8 @@ EN: dict[str, str] = {
 ZH: dict[str, str] = {
     "title": "分拨调度台", "dashboard": "看板", "units": "设备", "login": "登录", "logout": "退出",
     "token": "访问令牌", "token_help": "粘贴管理员发放的令牌（本地：make token ROLE=dispatcher）。",
-    "login_failed": "令牌无效：{reason}", "login_expired": "登录表单已过期，请重试。", "role_refused": "角色 {role} 无权使用分拨调度台。",
+    "login_failed": "令牌无效：{reason}", "login_expired": "登录表单已过期，请重试。",
+    "role_refused": "角色 {role} 无权使用分拨调度台。",
     "forbidden": "无权访问", "not_found": "未找到", "read_only": "只读：操作需要调度员角色。",
     "signed_in_as": "当前用户", "live": "实时",
     "backlog": "积压", "backlog_by_stage": "各环节积压", "backlog_by_owner": "各货主积压",

@@ -1,7 +1,8 @@
 """The desk's route class: a missing session goes to the login page, a refusal is rendered as a page."""
 from __future__ import annotations
 
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
