@@ -21,7 +21,7 @@ from shared.contract import events  # noqa: F401  (registers every event)
 from shared.contract.envelope import CONTENT_TYPE, SPECVERSION, CloudEvent
 from shared.contract.registry import REGISTRY, EventRegistry, EventSpec, Payload
 from shared.contract.schema_tools import current_schemas
-from shared.contract.topics import ALL_TOPICS, SOURCE_TOPIC
+from shared.contract.topics import ALL_TOPICS, DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS, SOURCE_TOPIC
 
 DOCUMENT = Path(__file__).parent / "asyncapi.json"
 HEADERS = "CloudEventsHeaders"
@@ -107,6 +107,8 @@ SAMPLE_BY_TYPE: dict[str, dict[str, Any]] = {
     "com.bondline.dispatch.item.customs_cleared.v1": {"at": _t(26, 6)},
     "com.bondline.dispatch.item.shipped.v1": {"at": _t(26, 10)},
     "com.bondline.dispatch.item.delivered.v1": {"at": _t(29, 4)},
+    "com.bondline.intake.owner.registered.v1": {"name": "Shanghai Fab One", "kind": "overseas", "country": "SG",
+                                                "group": "fab-group-east", "registered_at": _t(19, 9)},
 }
 ACTOR = {"intake": "intake_clerk:clerk-li", "repair": "technician:tech-wang", "dispatch": "dispatcher:desk-zhao"}
 ACTOR_BY_TYPE = {  # who causes the event when it is not the producing service's usual staff
@@ -200,6 +202,36 @@ def _keys(specs: list[EventSpec]) -> str:
     return "the unit id" + (f" ({'; '.join(others)})" if others else "")
 
 
+# who reads each topic: consumer group -> (what it does with the events, the topics it subscribes to); the
+# services' own subscriptions must match (tests/unit/test_asyncapi.py checks each service's SUBSCRIBE)
+CONSUMERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "bondline.intake": ("intake records units that left (shipped) and exits it must know of",
+                        (DISPATCH_EVENTS,)),
+    "bondline.repair": ("repair opens work orders for released units, takes in parts, disposes of old parts",
+                        (INTAKE_EVENTS, DISPATCH_EVENTS)),
+    "bondline.dispatch": ("dispatch's items and the bonded ledger", (INTAKE_EVENTS, REPAIR_EVENTS)),
+    "bondline.dispatch.desk": ("the dispatch desk's read models and unit timelines (a projection of its own; "
+                               "`.g<n>` after the n-th rebuild)", ALL_TOPICS),
+    "bondline.partners": ("the owners' journal, unit status, feed and webhooks", ALL_TOPICS),
+}
+
+
+def _receives(specs: list[EventSpec]) -> dict[str, Any]:
+    """One receive operation per consumer group and topic (an AsyncAPI 3 operation has one channel)."""
+    out: dict[str, Any] = {}
+    for group, (what, topics) in CONSUMERS.items():
+        for topic in topics:
+            name = f"{group.replace('bondline.', '').replace('.', '_')}Receives_{PRODUCER[topic]}"
+            out[name] = {
+                "action": "receive", "title": f"{group} reads {PRODUCER[topic]}'s events", "description": what,
+                "channel": {"$ref": f"#/channels/{topic}"},
+                "messages": [{"$ref": f"#/channels/{topic}/messages/{s.ce_type}"} for s in specs if s.topic == topic],
+                "bindings": {"kafka": {"groupId": {"type": "string", "enum": [group]},
+                                       "bindingVersion": KAFKA_BINDING}},
+            }
+    return out
+
+
 def build(registry: EventRegistry = REGISTRY) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     payloads = {t: _hoist(s, defs) for t, s in current_schemas(registry).items()}
@@ -220,6 +252,7 @@ def build(registry: EventRegistry = REGISTRY) -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{topic}"},
             "messages": [{"$ref": f"#/channels/{topic}/messages/{s.ce_type}"} for s in own],
         }
+    operations |= _receives(specs)
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "bondline events", "version": "1.0.0", "description": DESCRIPTION,

@@ -45,8 +45,9 @@ def test_document_is_asyncapi_3_with_the_three_topics():
     assert {c["address"] for c in DOC["channels"].values()} == set(ALL_TOPICS)
     for op in DOC["operations"].values():
         channel = _resolve(op["channel"]["$ref"])
-        assert op["action"] == "send"
+        assert op["action"] in ("send", "receive")
         assert [m["$ref"].rsplit("/", 1)[1] for m in op["messages"]] == list(channel["messages"])
+    assert sum(op["action"] == "send" for op in DOC["operations"].values()) == len(ALL_TOPICS)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
@@ -122,3 +123,18 @@ async def test_services_serve_the_document_and_schemas(tmp_path: Path, monkeypat
             assert r.status_code == 404
     finally:
         await rt.dispose()
+
+
+@pytest.mark.parametrize("group, service, projection", [
+    ("bondline.intake", "intake", None), ("bondline.repair", "repair", None), ("bondline.dispatch", "dispatch", None),
+    ("bondline.dispatch.desk", "dispatch", "desk"), ("bondline.partners", "partners", None)])
+def test_the_documented_consumers_are_what_the_services_subscribe(group, service, projection):
+    """The AsyncAPI's receive operations name each consumer group and its topics as the services run them."""
+    import importlib
+    d = importlib.import_module(f"services.{service}.bootstrap").define()
+    topics = d.subscribe if projection is None else next(p.subscribe for p in d.projections if p.name == projection)
+    assert set(asyncapi.CONSUMERS[group][1]) == set(topics)
+    doc = asyncapi.build()
+    received = {op["channel"]["$ref"].split("/")[-1] for op in doc["operations"].values()
+                if op["action"] == "receive" and op["bindings"]["kafka"]["groupId"]["enum"] == [group]}
+    assert received == set(topics)

@@ -1,4 +1,4 @@
-"""Events published by intake on bondline.intake.events (key: the unit id; parts: the receipt id)."""
+"""Events published by intake on bondline.intake.events (key: the unit id; parts: the receipt id; owners: owner id)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -141,3 +141,16 @@ class PartsReceived(Payload):
     bonded: bool = True
     documents: Documents = Field(default_factory=dict, description=DOCS)
     received_at: datetime
+
+
+@REGISTRY.register(f"{NS}.owner.registered", 1, INTAKE_EVENTS)
+class OwnerRegistered(Payload):
+    """An owner was registered at intake (or, once after an upgrade, announced to the services that need the
+    register): only registered owners may receive units, including an exchange-pool allocation at dispatch."""
+    subject_field = "owner_id"
+    owner_id: str
+    name: str
+    kind: Literal["overseas", "domestic"]
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    group: str | None = None
+    registered_at: datetime
