@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.contract.events.common import Money, PartLine
-from shared.contract.events.intake import UnitReceived
+from shared.contract.events.intake import OwnerRegistered, UnitReceived
 from shared.contract.events.repair import WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from services.dispatch.bootstrap import build_app
@@ -162,6 +162,8 @@ async def test_exchange_pool_stays_bonded_and_is_allocated(api):
     assert r.json()["item"]["state"] == "exchange_pool"
     r = await api.post("/v1/items/u5/exit-declaration", json=EXIT_ABROAD, headers=DESK)
     assert r.status_code == 409
+    await feed(api, OwnerRegistered(owner_id="fab-9", name="Fab Nine", kind="overseas", country="SG", group="g9",
+                                    registered_at=NOW))
     r = await api.post("/v1/items/u5/allocation", json={"owner_id": "fab-9", "owner_group": "g9"}, headers=DESK)
     assert r.status_code == 200 and r.json()["item"]["owner_id"] == "fab-9"
     assert r.json()["item"]["state"] == "awaiting_dispatch"

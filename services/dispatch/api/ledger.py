@@ -44,6 +44,9 @@ def get_policy(request: Request) -> FlagPolicy:
 
 
 Policy = Annotated[FlagPolicy, Depends(get_policy)]
+OwnerQ = Annotated[str | None, Query(max_length=64, description="one owner's lines only: what it holds in bond (an "
+                                     "allocated item's lines are its old owner's up to the allocation; for one "
+                                     "owner transfers need not cancel out, allocations move goods between owners)")]
 From = Annotated[datetime | None, Query(alias="from", description="inclusive; UTC if no offset")]
 To = Annotated[datetime | None, Query(alias="to", description="exclusive; UTC if no offset")]
 
@@ -75,8 +78,9 @@ async def item(item_id: str, uow: UoW, _who: LedgerReader) -> ItemLedger:
 @router.get("/balances", summary="Balances per category of bonded items, now or as of a time",
             description=f"Every movement's total since the beginning and what is on hand (opening is 0, closing is "
                         f"on_hand). {IDENTITIES}")
-async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | None, Query()] = None) -> Balances:
-    report = report_parts(await ledger.balances(uow, _utc(as_of)))
+async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | None, Query()] = None,
+                   owner_id: OwnerQ = None) -> Balances:
+    report = report_parts(await ledger.balances(uow, _utc(as_of), owner_id))
     return Balances.model_validate({"as_of": _utc(as_of) or utc_now(), "identity": IDENTITIES, **report})
 
 
@@ -85,10 +89,11 @@ async def balances(uow: UoW, _who: LedgerReader, as_of: Annotated[datetime | Non
             response_model=Reconciliation, responses={200: {"content": {"text/csv": {}}}})
 async def reconciliation(uow: UoW, _who: LedgerReader, since: Annotated[datetime, Query(alias="from")],
                          until: Annotated[datetime, Query(alias="to")],
-                         format: Literal["json", "csv"] = "json") -> Response | Reconciliation:
+                         format: Literal["json", "csv"] = "json",
+                         owner_id: OwnerQ = None) -> Response | Reconciliation:
     since, until = _utc(since), _utc(until)  # type: ignore[assignment]
     report = Reconciliation.model_validate({"from": since, "to": until, "identity": IDENTITIES,
-                                            **report_parts(await ledger.reconciliation(uow, since, until))})
+                                            **report_parts(await ledger.reconciliation(uow, since, until, owner_id))})
     if format == "json":
         return report
     name = f"ledger-reconciliation-{since:%Y%m%d}-{until:%Y%m%d}.csv"

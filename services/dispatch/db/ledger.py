@@ -138,13 +138,17 @@ class LedgerRepository:
         q = q.where(L.at < f.until) if f.until else q
         return [_line(r) for r in await self.session.scalars(q.order_by(L.at, L.id).limit(limit).offset(offset))]
 
-    async def positions(self, since: datetime | None = None, until: datetime | None = None) -> list[Position]:
-        """Per bonded item and category, each movement's total in [since, until), with the facts of its lines."""
+    async def positions(self, since: datetime | None = None, until: datetime | None = None,
+                        owner_id: str | None = None) -> list[Position]:
+        """Per bonded item and category, each movement's total in [since, until), with the facts of its lines;
+        ``owner_id``: that owner's lines only (an allocated item's lines before the allocation are its old owner's).
+        An item's owner is the owner of its latest line (an allocation moves it)."""
         q = (select(L.item_id, L.item_kind, L.category, L.movement, func.sum(L.quantity), func.min(L.at),
                     func.max(L.owner_id), func.max(L.parent_id), func.max(L.origin), func.max(L.deadline))
              .where(L.bonded.is_(True)).group_by(L.item_id, L.item_kind, L.category, L.movement))
         q = q.where(L.at >= since) if since else q
         q = q.where(L.at < until) if until else q
+        q = q.where(L.owner_id == owner_id) if owner_id else q
         out: dict[tuple[str, str], Position] = {}
         for item, kind, cat, mv, qty, first, owner, parent, origin, deadline in await self.session.execute(q):
             p = out.setdefault((item, cat), Position(item, ItemKind(kind), Category(cat)))
@@ -153,7 +157,17 @@ class LedgerRepository:
             p.exited_at = min_opt(p.exited_at, first) if Movement(mv) in EXITS else p.exited_at
             p.owner_id, p.parent_id = max_opt(p.owner_id, owner), max_opt(p.parent_id, parent)
             p.origin, p.deadline = max_opt(p.origin, origin), max_opt(p.deadline, deadline)
+        owners = await self._latest_owners(until)
+        for p in out.values():
+            p.owner_id = owners.get(p.item_id, p.owner_id)
         return list(out.values())
+
+    async def _latest_owners(self, until: datetime | None) -> dict[str, str]:
+        n = func.row_number().over(partition_by=L.item_id, order_by=(L.at.desc(), L.id.desc())).label("n")
+        q = select(L.item_id, L.owner_id, n).where(L.bonded.is_(True), L.owner_id.is_not(None))
+        sub = (q.where(L.at < until) if until else q).subquery()
+        rows = await self.session.execute(select(sub.c.item_id, sub.c.owner_id).where(sub.c.n == 1))
+        return {item: owner for item, owner in rows}
 
     async def negatives(self) -> list[tuple[Line, int]]:
         """Per (item, category), the first bonded line after which the running balance (in time order) is < 0."""

@@ -248,13 +248,17 @@ class Balance:
 class Report:
     categories: list[Balance]
     zone: Balance
+    one_owner: bool = False
+    """One owner's lines only: an allocation moves goods from one owner to another (out for one, in for the
+    other), so that owner's transfers need not cancel out; every other identity holds as for the zone."""
 
     @property
     def zone_holds(self) -> bool:
-        return self.zone.holds and self.zone.moved[M.transferred_in] == self.zone.moved[M.transferred_out]
+        cancel = self.one_owner or self.zone.moved[M.transferred_in] == self.zone.moved[M.transferred_out]
+        return self.zone.holds and cancel
 
 
-def reconcile(before: list[Position], period: list[Position]) -> Report:
+def reconcile(before: list[Position], period: list[Position], one_owner: bool = False) -> Report:
     """Opening from what happened before the period, movements within it, closing from both (items floored at 0)."""
     opening = {(p.item_id, p.category): p.balance for p in before}
     by_cat = {c: Balance(c.value) for c in Category}
@@ -270,4 +274,4 @@ def reconcile(before: list[Position], period: list[Position]) -> Report:
     zone = Balance("zone")
     for b in by_cat.values():
         zone.add(b)
-    return Report(list(by_cat.values()), zone)
+    return Report(list(by_cat.values()), zone, one_owner)

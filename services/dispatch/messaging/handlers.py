@@ -5,7 +5,7 @@ from services.dispatch.messaging.ledger_handlers import merged
 from services.dispatch.service import incoming
 from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.contract.envelope import CloudEvent
-from shared.contract.events.intake import UnitReceived, UnitRejected
+from shared.contract.events.intake import OwnerRegistered, UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import INTAKE_EVENTS, REPAIR_EVENTS
@@ -20,6 +20,10 @@ async def on_unit_rejected(uow: DispatchUnitOfWork, e: UnitRejected, _ce: CloudE
     await incoming.unit_rejected(uow, e)
 
 
+async def on_owner_registered(uow: DispatchUnitOfWork, e: OwnerRegistered, _ce: CloudEvent) -> None:
+    await incoming.owner_registered(uow, e)
+
+
 async def on_work_order_completed(uow: DispatchUnitOfWork, e: WorkOrderCompleted, _ce: CloudEvent) -> None:
     await incoming.repair_completed(uow, e)
 
@@ -31,6 +35,7 @@ async def on_old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded, _ce:
 _OWN: dict[str, Handler] = {
     REGISTRY.type_of(UnitReceived): on_unit_received,  # type: ignore[dict-item]
     REGISTRY.type_of(UnitRejected): on_unit_rejected,  # type: ignore[dict-item]
+    REGISTRY.type_of(OwnerRegistered): on_owner_registered,  # type: ignore[dict-item]
     REGISTRY.type_of(WorkOrderCompleted): on_work_order_completed,  # type: ignore[dict-item]
     REGISTRY.type_of(OldPartRecorded): on_old_part_recorded,  # type: ignore[dict-item]
 }

@@ -1,7 +1,8 @@
 from alembic import context
 
 import services.dispatch.db.dashboard
-import services.dispatch.db.ledger  # noqa: F401 - registers the ledger's models
+import services.dispatch.db.ledger
+import services.dispatch.db.owners  # noqa: F401 - registers the owners intake registered
 from services.dispatch.db.tables import metadata
 from services.kit.migrations import run_env
 

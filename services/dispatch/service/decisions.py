@@ -11,9 +11,9 @@ from services.dispatch.domain import destinations, exits
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
 from services.dispatch.domain.taxes import Assessment, ItemTax, TaxTables
-from services.dispatch.service import custody, taxes
+from services.dispatch.service import custody, ledger, taxes
 from services.dispatch.service.uow import DispatchUnitOfWork
-from services.kit.errors import DomainError, NotFound
+from services.kit.errors import DomainError, NotFound, RuleViolation
 from shared.contract.events import dispatch as ev
 
 DISPOSALS: dict[Destination, Literal["destruction", "gate_registration"]] = {
@@ -123,10 +123,17 @@ async def allocate(uow: DispatchUnitOfWork, item_id: str, owner_id: str, owner_g
     async with uow:
         uow.actor, now = actor, datetime.now(timezone.utc)
         item = await load(uow, item_id)
+        owner = await uow.owners.get(owner_id)
+        if owner is None:
+            raise RuleViolation(f"owner {owner_id!r} is not registered at intake: only a registered owner can "
+                                "receive an allocation", field="owner_id", rule="registered_owner")
         previous = item.owner_id
-        item.allocate(owner_id, owner_group, now)
+        item.allocate(owner_id, owner_group if owner_group is not None else owner.group, now)
         await uow.items.save(item, actor)
-        uow.publish(ev.ItemAllocated(**step(item), previous_owner_id=previous, allocated_at=now))
+        [event] = uow.publish(ev.ItemAllocated(**step(item), previous_owner_id=previous, allocated_at=now))
+        await ledger.transfer_owner(uow, item_id=item.item_id, item_kind=item.kind.value, from_owner=previous,
+                                    to_owner=owner_id, at=now, source=event.id,
+                                    documents={"allocation": event.id, "previous_owner": previous})
         await uow.commit()
         return item
 

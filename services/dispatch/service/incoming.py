@@ -1,11 +1,12 @@
 """Learn about units and old parts from intake's and repair's events (run inside the consumer's unit of work)."""
 from __future__ import annotations
 
+from services.dispatch.db.owners import RegisteredOwner
 from services.dispatch.domain.destinations import ItemKind
 from services.dispatch.domain.items import DispatchItem, Money, PartUsed
 from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.contract.events.dispatch import UnitAwaitingDispatch
-from shared.contract.events.intake import UnitReceived, UnitRejected
+from shared.contract.events.intake import OwnerRegistered, UnitReceived, UnitRejected
 from shared.contract.events.repair import OldPartRecorded, WorkOrderCompleted
 
 
@@ -63,3 +64,7 @@ async def old_part_recorded(uow: DispatchUnitOfWork, e: OldPartRecorded) -> None
     item.origin_country = parent.origin_country if parent else None
     item.becomes_candidate("old_part", e.removed_at)
     await _store(uow, item, new)
+
+
+async def owner_registered(uow: DispatchUnitOfWork, e: OwnerRegistered) -> None:
+    await uow.owners.save(RegisteredOwner(e.owner_id, e.name, e.kind, e.country, e.group, e.registered_at))

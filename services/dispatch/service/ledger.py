@@ -62,6 +62,21 @@ async def record_transfer(uow: UoW, *, item_id: str, item_kind: str, from_catego
     await record(uow, *(Line(**common, **side) for side in sides))
 
 
+async def transfer_owner(uow: UoW, *, item_id: str, item_kind: str, from_owner: str, to_owner: str, at: datetime,
+                         source: str, documents: dict[str, str]) -> None:
+    """An exchange-pool allocation: the bonded item changes owner where it stands. A transferred_out line for the
+    old owner and a transferred_in line for the new one, in the item's category, so balances per owner are true
+    before and after (the category's own identity holds: the pair cancels out)."""
+    first = await _repo(uow).first(item_id)
+    facts = {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin} if first else {}
+    for category, quantity in (await holding(uow, item_id)).items():
+        common: dict[str, Any] = {"item_id": item_id, "item_kind": ItemKind(item_kind), "category": category,
+                                  "quantity": quantity, "at": at, "documents": documents, "source": source,
+                                  "note": f"allocated from {from_owner} to {to_owner}", **facts}
+        await record(uow, Line(**common, movement=Movement.transferred_out, owner_id=from_owner),
+                     Line(**common, movement=Movement.transferred_in, owner_id=to_owner))
+
+
 async def record_old_part(uow: UoW, *, old_part_id: str, unit_id: str, part_number: str, quantity: int,
                           origin: str, owner_id: str | None, disposal_deadline: datetime | None, at: datetime,
                           source: str, documents: dict[str, str] | None = None, kind: str = "old_part",
@@ -170,17 +185,18 @@ async def totals(uow: UoW) -> list[Total]:
         return await ledger_totals.totals(uow.session)
 
 
-async def balances(uow: UoW, as_of: datetime | None) -> Report:
+async def balances(uow: UoW, as_of: datetime | None, owner_id: str | None = None) -> Report:
     async with uow:
-        return ledger.reconcile([], await _repo(uow).positions(until=as_of))
+        return ledger.reconcile([], await _repo(uow).positions(until=as_of, owner_id=owner_id), bool(owner_id))
 
 
-async def reconciliation(uow: UoW, since: datetime, until: datetime) -> Report:
+async def reconciliation(uow: UoW, since: datetime, until: datetime, owner_id: str | None = None) -> Report:
     if since >= until:
         raise RuleViolation("the period's start must be before its end", field="from")
     async with uow:
         repo = _repo(uow)
-        return ledger.reconcile(await repo.positions(until=since), await repo.positions(since, until))
+        return ledger.reconcile(await repo.positions(until=since, owner_id=owner_id),
+                                await repo.positions(since, until, owner_id), bool(owner_id))
 
 
 async def flags(uow: UoW, now: datetime, policy: FlagPolicy, include_ok: bool = False) -> list[Flag]:
