@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -48,7 +48,8 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
-        if key.startswith(("INTAKE_", "REPAIR_", "DISPATCH_", "PARTNERS_", "BONDLINE_", "KAFKA_")) and key != "BONDLINE_TEST_PG":
+        prefixes = ("INTAKE_", "REPAIR_", "DISPATCH_", "PARTNERS_", "BONDLINE_", "KAFKA_")
+        if key.startswith(prefixes) and key != "BONDLINE_TEST_PG":
             monkeypatch.delenv(key)
     monkeypatch.setenv("BONDLINE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")  # nothing listens: unit tests stay offline

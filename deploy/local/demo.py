@@ -112,10 +112,11 @@ def main() -> None:
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/receipt", "intake_clerk",
                  json={"serial_number": unit["serial_number"], "part_number": part, "condition_notes": "crate intact"})
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/release", "intake_clerk")
-            wo = wait_for("the work order", lambda: call(client, "GET", "repair", "/v1/work-orders", "technician",
-                                                         params={"unit_id": unit["id"]}))[0]
+            unit_id = unit["id"]
+            wo = wait_for("the work order", lambda unit_id=unit_id: call(
+                client, "GET", "repair", "/v1/work-orders", "technician", params={"unit_id": unit_id}))[0]
             finish_repair(client, wo, outcome)
-            wait_for("dispatch", lambda: _candidate(client, unit["id"]))
+            wait_for("dispatch", lambda unit_id=unit_id: _candidate(client, unit_id))
             where = dispatch(client, unit["id"], destination, country)
             print(f"{desc:36} {origin:8} {inspection:28} -> repair {outcome:19} -> {where}")
         reject_one(client)
@@ -126,7 +127,8 @@ def main() -> None:
 
 
 def dispose_old_parts(client: httpx.Client) -> None:
-    """Old parts are dispatch candidates too: foreign ones destroyed under supervision, domestic ones gate-registered."""
+    """Old parts are dispatch candidates too: foreign ones destroyed under supervision, domestic ones
+    gate-registered."""
     for c in call(client, "GET", "dispatch", "/v1/candidates", "dispatcher", params={"kind": "old_part"}):
         item = c["item"]
         foreign = item["origin"] == "foreign"
@@ -135,7 +137,8 @@ def dispose_old_parts(client: httpx.Client) -> None:
              json={"destination": route})
         n = next(_seq)
         doc = {"supervision_mode": "0200" if foreign else "", "gate_pass_no": f"HF{RUN}{n:04d}",
-               "gate_pass_type": "1" if foreign else "5", "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
+               "gate_pass_type": "1" if foreign else "5",
+               "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
         call(client, "POST", "dispatch", f"/v1/items/{item['item_id']}/exit-declaration", "dispatcher", json=doc)
         print(f"{'old part ' + (item['part_number'] or ''):36} {item['origin']:8} {'':28} -> {route.replace('_', ' ')}")
 
@@ -205,7 +208,8 @@ def dispatch(client: httpx.Client, item_id: str, destination: str, country: str 
                 json=exit_documents(item))["item"]
     tax = item["tax"].get("final")
     shipment = call(client, "POST", "dispatch", "/v1/shipments", "dispatcher", json={
-        "carrier": "SF Express" if item["destination_country"] == "CN" else "DHL", "tracking_number": f"TRK{RUN}{next(_seq)}",
+        "carrier": "SF Express" if item["destination_country"] == "CN" else "DHL",
+        "tracking_number": f"TRK{RUN}{next(_seq)}",
         "destination_country": item["destination_country"], "address": "consignee's dock", "incoterm": "DAP"})
     call(client, "POST", "dispatch", f"/v1/shipments/{shipment['id']}/items", "dispatcher", json={"item_id": item_id})
     for to in ("customs_cleared", "shipped", "delivered"):

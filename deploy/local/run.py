@@ -32,7 +32,7 @@ def main() -> int:
         bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
         asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=bootstrap),
                                         all_topics_with_dead_letters()))
-        for name, port in SERVICES:
+        for name, _port in SERVICES:
             children.append((name, _service(name, env, var)))
         urls = {name: _url(name, port, env) for name, port in SERVICES}
         _wait_ready(urls, children)
@@ -59,9 +59,10 @@ def _broker(env: dict[str, str], var: Path) -> subprocess.Popen[bytes] | None:
 
 
 def _service(name: str, env: dict[str, str], var: Path) -> subprocess.Popen[bytes]:
-    log = open(var / "log" / f"{name}.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)
+    # The child gets its own copy of the descriptor; the parent's handle is closed once the child is started.
+    with open(var / "log" / f"{name}.log", "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
 
 
 def _url(name: str, port: int, env: dict[str, str]) -> str:
@@ -92,8 +93,8 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
     print("\nbondline is running")
     for name, url in urls.items():
         print(f"  {name:9} {url}/docs   (API docs; health {url}/readyz, metrics {url}/metrics)")
-    print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the token "
-          "of a dispatcher or customs officer: make token ROLE=dispatcher)")
+    print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the "
+          "token of a dispatcher or customs officer: make token ROLE=dispatcher)")
     print(f"  owners    {urls['partners']}/v1/owner/units   (the owners' API, feed and webhooks: a partner token, "
           "make token ROLE=partner PARTNER=<owner id>)")
     print(f"  broker    {bootstrap}{' (embedded)' if embedded else ''}")

@@ -167,7 +167,7 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         try:
             await asyncio.wait_for(consumer.stop(), 10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             print("warning: consumer did not stop within 10 s", file=sys.stderr)
     print(f"# {journey.printed} events of unit {args.unit}"
           + ("; delivered" if journey.delivered else ""), flush=True)

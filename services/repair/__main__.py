@@ -1,4 +1,4 @@
-from services.repair.bootstrap import build_app, define
 from services.kit.cli import main
+from services.repair.bootstrap import build_app, define
 
 main(define, build_app)

@@ -5,16 +5,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.kit import links
+from services.kit.app import create_app
+from services.kit.runtime import Runtime, ServiceDefinition
+from services.kit.settings import CommonSettings, load
 from services.repair.api import labour, old_parts, parts, reference, reports, work_orders, workflow
 from services.repair.api.links import LINKS
 from services.repair.db import tables
 from services.repair.messaging.handlers import HANDLERS, SUBSCRIBE
 from services.repair.service.uow import RepairUnitOfWork
 from services.repair.settings import RepairSettings
-from services.kit import links
-from services.kit.app import create_app
-from services.kit.runtime import Runtime, ServiceDefinition
-from services.kit.settings import CommonSettings, load
 
 
 def define() -> ServiceDefinition:

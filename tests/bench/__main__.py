@@ -38,7 +38,8 @@ def main() -> int:
                                                            "(default 1,000,000; 100,000 with --quick)")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
     p.add_argument("--rounds", type=int, default=None, metavar="N",
-                   help="throughput: alternating intake/baseline rounds, the median ratio is reported (default 11; 1 with --quick)")
+                   help="throughput: alternating intake/baseline rounds, the median ratio is reported "
+                        "(default 11; 1 with --quick)")
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
@@ -92,8 +93,9 @@ def main() -> int:
     headline = report.headline(results.get("throughput"), results.get("propagation"), results.get("roundtrip"))
     doc = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
            "results": headline, "targets": report.targets(headline), **headline,
-           "settings": {"write_path": intake_api.WRITE_PATH, "connections": load.connections, "throughput_warmup_s": load.warmup_s,
-                        "throughput_duration_s": load.duration_s, "throughput_rounds": load.rounds, "flow_rate_per_s": flow.rate_per_s,
+           "settings": {"write_path": intake_api.WRITE_PATH, "connections": load.connections,
+                        "throughput_warmup_s": load.warmup_s, "throughput_duration_s": load.duration_s,
+                        "throughput_rounds": load.rounds, "flow_rate_per_s": flow.rate_per_s,
                         "flow_warmup_s": flow.warmup_s, "flow_duration_s": flow.duration_s,
                         "flow_with_dispatch": flow.with_dispatch, "quick": a.quick},
            "durations_s": durations, "errors": errors, "warnings": warnings,

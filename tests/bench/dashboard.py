@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -44,8 +45,9 @@ def endpoints(units: int) -> dict[str, Callable[[random.Random], str]]:
         "units table, page 100": lambda r: "/desk/units?page=100",
         "units table, dispatch stage by deadline": lambda r: "/desk/units?stage=dispatch&sort=due",
         "units table, one owner, newest first": lambda r: f"/desk/units?owner={owner(r)}&sort=since&desc=true",
-        "due-to-ship fragment (poll)": lambda r: "/desk/fragments/table?stage=dispatch&kind=unit&state=awaiting_dispatch,"
-                                                  "allocated,destination_decided,exit_declared,customs_cleared"
+        "due-to-ship fragment (poll)": lambda r: "/desk/fragments/table?stage=dispatch&kind=unit&state="
+                                                  "awaiting_dispatch,allocated,destination_decided,exit_declared,"
+                                                  "customs_cleared"
                                                   "&size=10&title=due_to_ship",
         "days-in-bond fragment (poll)": lambda r: "/desk/fragments/table?due=bond&sort=due&size=10&title=days_in_bond",
         "disposal fragment (poll)": lambda r: "/desk/fragments/table?due=disposal&sort=due&size=10&title=disposal",

@@ -13,8 +13,8 @@ import asyncpg
 
 STAGE = """CASE WHEN i % 20 < 3 THEN 'intake' WHEN i % 20 < 6 THEN 'repair' WHEN i % 20 < 9 THEN 'dispatch'
                 ELSE 'left' END"""
-DISPATCH_STATES = ("(ARRAY['awaiting_dispatch','destination_decided','exit_declared','customs_cleared','exchange_pool'])"
-                   "[(i / 20) % 5 + 1]")
+DISPATCH_STATES = ("(ARRAY['awaiting_dispatch','destination_decided','exit_declared','customs_cleared',"
+                   "'exchange_pool'])[(i / 20) % 5 + 1]")
 STATE = f"""CASE WHEN i % 20 < 3 THEN 'received' WHEN i % 20 < 6 THEN 'in_repair' WHEN i % 20 < 9 THEN {DISPATCH_STATES}
                 WHEN i % 2 = 0 THEN 'shipped' ELSE 'delivered' END"""
 SINCE = "now() - make_interval(days => (i * 37) % 900, secs => i % 86400)"
@@ -38,14 +38,15 @@ FROM generate_series(1, $1) AS i"""
 OLD_PARTS = """
 INSERT INTO dash_items (item_id, kind, unit_id, owner_id, origin, stage, state, stage_since, due_kind, due_at,
                         updated_at)
-SELECT 'op-' || lpad(i::text, 7, '0'), 'old_part', 'u-' || lpad(i::text, 7, '0'), 'owner-' || (((i % 500) * 7919) % 500),
+SELECT 'op-' || lpad(i::text, 7, '0'), 'old_part', 'u-' || lpad(i::text, 7, '0'),
+       'owner-' || (((i % 500) * 7919) % 500),
        'foreign', CASE WHEN i % 50 < 10 THEN 'dispatch' ELSE 'left' END,
        CASE WHEN i % 50 < 10 THEN 'awaiting_dispatch' ELSE 'disposed' END, now() - make_interval(days => i % 30),
        CASE WHEN i % 50 < 10 THEN 'disposal' END,
        CASE WHEN i % 50 < 10 THEN now() + make_interval(days => (i % 120) - 30) END, now()
 FROM generate_series(10, $1, 10) AS i"""
 
-DISPATCH_ITEMS = f"""
+DISPATCH_ITEMS = """
 INSERT INTO dispatch_items (item_id, kind, unit_id, owner_id, owner_group, state, serial_number, part_number, hs_code,
                             origin, origin_country, declared_value, currency, received_at, in_catalogue,
                             own_products_only, outcome, repair_fee, repair_currency, parts_used, awaiting_since,
@@ -56,7 +57,7 @@ SELECT item_id, 'unit', unit_id, owner_id, 'g1',
        'SN-' || item_id, 'RF-GEN-3KW',
        '8486909000', origin, CASE WHEN origin = 'foreign' THEN 'KR' END, 42000, 'USD', received_at, true, false,
        outcome, CASE WHEN outcome IS NOT NULL THEN 1800 END, CASE WHEN outcome IS NOT NULL THEN 'CNY' END,
-       '[]'::json, CASE WHEN stage IN ('dispatch', 'left') THEN stage_since END, '{{}}'::json, '{{}}'::json, 1, 'bench'
+       '[]'::json, CASE WHEN stage IN ('dispatch', 'left') THEN stage_since END, '{}'::json, '{}'::json, 1, 'bench'
 FROM dash_items WHERE kind = 'unit'"""
 
 TIMELINE = """
@@ -103,7 +104,8 @@ WHERE state IN ('shipped', 'delivered') GROUP BY 2"""
 SHIPMENTS = """
 INSERT INTO shipments (id, carrier, tracking_number, destination_country, address, incoterm, state, history,
                        created_at, created_by, version)
-SELECT 's-' || i, 'DHL', 'T' || i, 'US', 'x', 'DAP', CASE WHEN i % 4 = 0 THEN 'planned' ELSE 'delivered' END, '[]'::json,
+SELECT 's-' || i, 'DHL', 'T' || i, 'US', 'x', 'DAP', CASE WHEN i % 4 = 0 THEN 'planned' ELSE 'delivered' END,
+       '[]'::json,
        now() - make_interval(days => i % 300), 'bench', 1 FROM generate_series(1, 5000) AS i"""
 
 

@@ -35,7 +35,7 @@ class Proc:
         assert self.popen is not None
         return self.popen.pid
 
-    def start(self, ready_path: str, timeout: float = 60) -> "Proc":
+    def start(self, ready_path: str, timeout: float = 60) -> Proc:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             self.popen = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -72,7 +72,7 @@ class Resources:
     def __init__(self, workdir: Path) -> None:
         self.workdir, self._stack = workdir, ExitStack()
 
-    def __enter__(self) -> "Resources":
+    def __enter__(self) -> Resources:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -92,8 +92,10 @@ class Resources:
     def service(self, name: str, bootstrap: str, database_url: str, extra_env: dict[str, str] | None = None,
                 ready_path: str = "/readyz") -> Proc:
         port = free_port()
-        env = base_env() | (extra_env or {}) | {"BONDLINE_VAR_DIR": str(self.workdir), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                            f"{name.upper()}_PORT": str(port), f"{name.upper()}_DATABASE_URL": database_url}
+        env = base_env() | (extra_env or {}) | {"BONDLINE_VAR_DIR": str(self.workdir),
+                                                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                                                 f"{name.upper()}_PORT": str(port),
+                                                 f"{name.upper()}_DATABASE_URL": database_url}
         return self.start(Proc(name, [sys.executable, "-m", f"services.{name}"], env,
                                self.workdir / "log" / f"{name}.log", port), ready_path)
 

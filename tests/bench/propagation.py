@@ -144,7 +144,8 @@ async def _drive_and_collect(port: int, urls: dict[str, str], flow: FlowSettings
         rows = await intake.fetch(SQL_RELEASED, measure_from, RELEASED)  # published_at filled in since
         opened = {r["unit_id"]: r["opened_at"] for r in await repair.fetch(
             "SELECT unit_id, opened_at FROM work_orders WHERE unit_id = ANY($1::text[])", ids)}
-        claimed = {r["event_id"]: r["processed_at"] for r in await repair.fetch("SELECT event_id, processed_at FROM inbox")}
+        claimed = {r["event_id"]: r["processed_at"]
+                   for r in await repair.fetch("SELECT event_id, processed_at FROM inbox")}
         await asyncio.sleep(1.2)
         xacts1 = await _transactions(admin, urls)
     finally:

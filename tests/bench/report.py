@@ -49,7 +49,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"{r['timestamp']} · {m['cpu_count']} CPUs · Python {m['python']} · {m['platform']} · "
         f"PostgreSQL {m.get('postgres', '?')} · broker Tansu · total {r['durations_s'].get('total')} s", "",
         "| measure | intake / bondline | baseline / raw | target |", "| --- | --- | --- | --- |",
-        f"| write: POST {r['settings']['write_path']} (1 unit), {r['settings']['connections']} connections: req/s | {g('intake_rps')} | "
+        f"| write: POST {r['settings']['write_path']} (1 unit), {r['settings']['connections']} connections: req/s | "
+        f"{g('intake_rps')} | "
         f"{g('baseline_rps')} | ratio {g('intake_ratio')} >= {t['intake_ratio_min']}: {ok(t['intake_ratio_met'])} |",
         f"| write latency p50 / p99 (ms) | {g('intake_p50_ms')} / {g('intake_p99_ms')} | "
         f"{g('baseline_p50_ms')} / {g('baseline_p99_ms')} | |",
@@ -76,7 +77,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{a['p50_ms']} / {a['p99_ms']}; published_at -> repair inbox claim {b['p50_ms']} / {b['p99_ms']} "
                   "(published_at is stamped after the broker ack, so the second stage can be negative).", "",
                   f"Pipeline cost per release: CPU ms {_pairs(flow.get('cpu_ms_per_release'))}; database "
-                  f"transactions {_pairs(flow.get('db_transactions_per_release'))}; whole machine {flow['cpu'].get('machine_cpu_pct')}% "
+                  f"transactions {_pairs(flow.get('db_transactions_per_release'))}; "
+                  f"whole machine {flow['cpu'].get('machine_cpu_pct')}% "
                   f"busy while measuring (PostgreSQL {flow['cpu'].get('postgres_cpu_pct')}%, broker "
                   f"{flow['cpu'].get('broker_cpu_pct')}% of a core).", ""]
     if r.get("dashboard"):

@@ -20,7 +20,7 @@ async def _roundtrip(bootstrap: str, rate: float, warmup_s: float, duration_s: f
     await producer.start()
     await consumer.start()
     latencies: list[float] = []
-    measuring, done = {"on": False}, asyncio.Event()
+    done = asyncio.Event()
 
     async def consume() -> None:
         while not done.is_set():

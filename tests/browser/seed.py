@@ -12,6 +12,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from services.dispatch.db.tables import dead_letters, inbox, outbox
+from services.dispatch.domain.destinations import Destination
+from services.dispatch.domain.exits import ExitDocuments
+from services.dispatch.messaging.desk import DESK as DESK_PROJECTION
+from services.dispatch.service import decisions, shipments
+from services.kit import projections
+from services.kit.runtime import Runtime
 from shared.contract.events import intake as i
 from shared.contract.events import repair as r
 from shared.contract.events.common import Money, PartLine
@@ -20,13 +27,6 @@ from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
 from shared.messaging.relay import Relay, RelayOptions
-from services.dispatch.db.tables import dead_letters, inbox, outbox
-from services.dispatch.domain.destinations import Destination
-from services.dispatch.domain.exits import ExitDocuments
-from services.dispatch.messaging.desk import DESK as DESK_PROJECTION
-from services.dispatch.service import decisions, shipments
-from services.kit import projections
-from services.kit.runtime import Runtime
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 VAT, DESK = Decimal("0.13"), "dispatcher:seed"

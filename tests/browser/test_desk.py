@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
-from shared.contract.events.repair import WorkOrderStateChanged
 from services.dispatch.bootstrap import build_app
 from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
+from shared.contract.events.repair import WorkOrderStateChanged
 from tests.browser.seed import EXPECTED, Loop, scenario
 from tests.support.runtime import runtime
 from tests.support.stack import ROOT, free_port

@@ -1,8 +1,8 @@
 """End-to-end fixtures: the real broker (Tansu) and the four services as separate processes."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -7,8 +7,8 @@ would after losing a real cluster (an operator step here would hide exactly the 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

@@ -118,7 +118,8 @@ async def _produce_garbage(bootstrap: str) -> None:
     try:
         await p.send_and_wait(INTAKE_EVENTS, b"{broken", key=b"u-1", headers=base + [released])
         await p.send_and_wait(INTAKE_EVENTS, b"{}", key=b"u-1",
-                              headers=[("ce_id", b"x-2")] + base[1:] + [("ce_type", b"com.bondline.intake.unit.melted.v9")])
+                              headers=[("ce_id", b"x-2")] + base[1:]
+                              + [("ce_type", b"com.bondline.intake.unit.melted.v9")])
         await p.send_and_wait(INTAKE_EVENTS, b'{"unit_id": "u-1"}', key=b"u-1",
                               headers=[("ce_id", b"x-3")] + base[1:] + [released])
     finally:

@@ -19,7 +19,8 @@ def declare_and_ship(client: httpx.Client, stack: Stack, item_id: str, decision:
     s = client.post(f"{base}/v1/shipments", headers=DESK, json={
         "carrier": "DHL", "tracking_number": f"T-{item_id[:8]}", "destination_country": country,
         "address": "consignee", "incoterm": "DAP"}).json()
-    assert client.post(f"{base}/v1/shipments/{s['id']}/items", json={"item_id": item_id}, headers=DESK).status_code == 200
+    added = client.post(f"{base}/v1/shipments/{s['id']}/items", json={"item_id": item_id}, headers=DESK)
+    assert added.status_code == 200
     for to in ("customs_cleared", "shipped", "delivered"):
         r = client.post(f"{base}/v1/shipments/{s['id']}/transition", json={"to": to}, headers=DESK)
         assert r.status_code == 200, r.text
@@ -30,7 +31,7 @@ def test_units_travel_from_intake_to_delivery(stack: Stack) -> None:
     with httpx.Client(timeout=15) as client:
         ids = [receive_and_release(client, stack, f"FULL-{i}") for i in range(2)]
         for unit_id in ids:
-            wo = eventually(lambda: work_order_for(client, stack, unit_id), 30, "work order")
+            wo = eventually(lambda unit_id=unit_id: work_order_for(client, stack, unit_id), 30, "work order")
             complete(client, stack, wo["id"], "repaired")
         eventually(lambda: all(client.get(stack.url("dispatch") + f"/v1/items/{u}", headers=DESK).status_code == 200
                                and client.get(stack.url("dispatch") + f"/v1/items/{u}", headers=DESK)

@@ -13,7 +13,8 @@ from tests.support.stack import Stack, token
 pytestmark = pytest.mark.e2e
 
 BODY = {"part_number": "ESC-O-RING", "lot": "L2026-12", "quantity": 12, "unit_value": "12.50", "currency": "USD",
-        "hs_code": "8486909000", "origin": "foreign", "documents": {"bonded_inventory_list": "QD224426I000000901", "gate_pass": "HF224426000000901"}}
+        "hs_code": "8486909000", "origin": "foreign",
+        "documents": {"bonded_inventory_list": "QD224426I000000901", "gate_pass": "HF224426000000901"}}
 KEY = {"Idempotency-Key": "parts-2026-12-02-001"}
 
 

@@ -6,8 +6,9 @@ the receiver's first failures were retried.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -54,7 +55,7 @@ def test_owner_a_never_sees_owner_bs_units(stack: Stack):
         mine = [receive_and_release(c, stack, f"A-{i}", A) for i in range(3)]
         theirs = [receive_and_release(c, stack, f"B-{i}", B) for i in range(2)]
         for unit_id in mine[:1] + theirs[:1]:
-            wo = eventually(lambda: work_order_for(c, stack, unit_id), 30, f"work order for {unit_id}")
+            wo = eventually(lambda unit_id=unit_id: work_order_for(c, stack, unit_id), 30, f"work order for {unit_id}")
             complete(c, stack, wo["id"])
         bodies = lambda hook, secret: [Webhook(secret).verify(g.body, g.headers) for g in hook.got]  # noqa: E731
         eventually(lambda: any(b["type"] == AWAITING for b in bodies(hook_a, ep_a["secrets"][0]["secret"])), 60,
@@ -90,7 +91,8 @@ def test_owner_a_never_sees_owner_bs_units(stack: Stack):
         assert {w["unit_id"] for w in orders} == set(mine)
         their_wo = eventually(lambda: work_order_for(c, stack, theirs[1]), 30, "B's second work order")
         base, tech = repair + f"/v1/work-orders/{their_wo['id']}", token("technician")
-        for path, body in (("/diagnosis/start", None), ("/diagnosis", {"failure_codes": ["RF-OUTPUT"], "findings": "x"}),
+        for path, body in (("/diagnosis/start", None),
+                           ("/diagnosis", {"failure_codes": ["RF-OUTPUT"], "findings": "x"}),
                            ("/quote", {"repair_fee": "900.00", "parts_estimate": "0.00", "currency": "USD"})):
             assert c.post(base + path, json=body, headers=tech).status_code in (200, 201)
         assert c.get(base, headers=PA).status_code == 403

@@ -7,10 +7,10 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import httpx
 import pytest

@@ -14,8 +14,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from shared.contract.topics import REPAIR_EVENTS
-from tests.e2e.flow import (CLERK, DESK, TECH, candidates, complete, eventually, receive_and_release,
-                            work_order_for)
+from tests.e2e.flow import CLERK, DESK, TECH, candidates, complete, eventually, receive_and_release, work_order_for
 from tests.support.stack import Stack, token
 
 PART = {"part_number": "AE-PA-2000", "lot": "LOT-E2E-1", "quantity": 3, "unit_value": "640.00", "currency": "USD",
@@ -35,7 +34,7 @@ def test_a_unit_is_diagnosed_quoted_repaired_with_bonded_parts_and_reaches_dispa
         old_part_id = _repair_with_parts(client, stack, wo, part["part_number"])
 
         for unit_id, outcome in ((declined, "returned_unrepaired"), (scrapped, "beyond_repair")):
-            other = eventually(lambda: work_order_for(client, stack, unit_id), 30, "the work order")
+            other = eventually(lambda unit_id=unit_id: work_order_for(client, stack, unit_id), 30, "the work order")
             complete(client, stack, other["id"], outcome)
 
         want = {repaired: "repaired", declined: "returned_unrepaired", scrapped: "beyond_repair"}

@@ -11,7 +11,8 @@ def test_unit_flows_from_intake_through_repair_to_dispatch(stack: Stack) -> None
     with httpx.Client(timeout=10) as client:
         unit_ids = [receive_and_release(client, stack, f"SKEL-{i}") for i in range(3)]
         for unit_id in unit_ids:
-            wo = eventually(lambda: work_order_for(client, stack, unit_id), 30, f"work order for {unit_id}")
+            wo = eventually(lambda unit_id=unit_id: work_order_for(client, stack, unit_id), 30,
+                            f"work order for {unit_id}")
             assert wo["state"] == "queued" and wo["owner_id"] == "owner-fab-1"
             complete(client, stack, wo["id"])
         # the three topics are read side by side: a completion may reach dispatch before the unit's receipt, so

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from tests.faults import poison
 from tests.faults.harness import Inject

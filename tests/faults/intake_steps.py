@@ -5,8 +5,9 @@ answer was lost to a fault (a killed service, a cut connection) is never applied
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 

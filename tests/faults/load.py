@@ -23,7 +23,7 @@ class Load:
         self._threads = [threading.Thread(target=self._release_all, daemon=True),
                          threading.Thread(target=self._complete_all, daemon=True)]
 
-    def start(self) -> "Load":
+    def start(self) -> Load:
         for t in self._threads:
             t.start()
         return self

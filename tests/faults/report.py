@@ -22,7 +22,7 @@ class Row:
     detail: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, fault: str, db: str, what: str, o: Outcome) -> "Row":
+    def of(cls, fault: str, db: str, what: str, o: Outcome) -> Row:
         t = o.tally
         detail = {"lost": t.lost, "duplicated": t.duplicated, "load_s": o.load_s, "slowest_release_s": o.slowest_s,
                   "loader_errors": o.loader_errors[:20], "notes": o.notes}
@@ -43,7 +43,7 @@ def _cells(r: Row) -> tuple[str, ...]:
 def table(rows: list[Row]) -> str:
     lines = [HEAD, *map(_cells, rows)]
     width = [max(len(line[i]) for line in lines) for i in range(len(HEAD))]
-    fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, width)) + " |"  # noqa: E731
+    fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, width, strict=True)) + " |"  # noqa: E731
     return "\n".join([fmt(HEAD), "|" + "|".join("-" * (w + 2) for w in width) + "|", *map(fmt, lines[1:])])
 
 

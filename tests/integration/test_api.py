@@ -6,10 +6,9 @@ import contextlib
 import importlib
 import json
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from services.intake.db.tables import OwnerRow, UnitRow, outbox
@@ -126,7 +125,8 @@ async def test_invalid_requests_get_clear_422s_and_write_nothing(db_url, monkeyp
 
 async def test_conflicts_and_not_found(db_url, monkeypatch):
     async with serve("intake", db_url, monkeypatch) as (c, _):
-        [announced] = (await c.post("/v1/repair-requests", json=request(unit_body("SN-0")), headers=CLERK)).json()["units"]
+        announce = await c.post("/v1/repair-requests", json=request(unit_body("SN-0")), headers=CLERK)
+        [announced] = announce.json()["units"]
         early = await c.post(f"/v1/units/{announced['id']}/release", headers=CLERK)
         assert early.status_code == 409 and early.json()["context"]["allowed_from"] == ["received"]
         dup = await c.post("/v1/repair-requests", json=request(unit_body("SN-0")), headers=CLERK)

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
+from services.dispatch.db.tables import DispatchItemRow, dead_letters, inbox, outbox
+from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.common import Money
 from shared.contract.events.repair import WorkOrderCompleted
@@ -14,8 +16,6 @@ from shared.contract.topics import REPAIR_EVENTS
 from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
-from services.dispatch.db.tables import DispatchItemRow, dead_letters, inbox, outbox
-from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
 from tests.support.runtime import runtime
 
 

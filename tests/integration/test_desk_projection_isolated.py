@@ -18,11 +18,6 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import func, select
 
-from shared.contract.events.common import Money
-from shared.contract.events.dispatch import UnitAwaitingDispatch
-from shared.contract.events.intake import UnitAnnounced, UnitReceived
-from shared.contract.events.repair import QuoteIssued, WorkOrderOpened
-from shared.contract.registry import REGISTRY
 from services.dispatch.db import ledger_totals
 from services.dispatch.db.desk import READ_MODELS, TimelineRepository
 from services.dispatch.db.ledger import LedgerLineRow
@@ -32,6 +27,11 @@ from services.dispatch.messaging.desk import DESK
 from services.dispatch.service import desk, desk_unit, ledger
 from services.kit import migrations, projections
 from services.kit.db import UtcDateTime, make_engine, make_sessions
+from shared.contract.events.common import Money
+from shared.contract.events.dispatch import UnitAwaitingDispatch
+from shared.contract.events.intake import UnitAnnounced, UnitReceived
+from shared.contract.events.repair import QuoteIssued, WorkOrderOpened
+from shared.contract.registry import REGISTRY
 from tests.browser.seed import NOW, Loop, intake, repair, scenario
 from tests.support.runtime import runtime
 

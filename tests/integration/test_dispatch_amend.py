@@ -3,8 +3,7 @@ ledger line is reversed by a line of its own), each audited and published; 409 w
 from __future__ import annotations
 
 from shared.contract.events.repair import OldPartRecorded
-from tests.integration.test_dispatch_flow import (DESK, EXIT_ABROAD, NOW, OFFICER, api, feed, types,  # noqa: F401
-                                                  unit)
+from tests.integration.test_dispatch_flow import DESK, EXIT_ABROAD, NOW, OFFICER, api, feed, types, unit  # noqa: F401
 
 WHY = {"reason": "owner changed the delivery plan"}
 

@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from services.dispatch.db.ledger import LedgerLineRow
+from services.dispatch.messaging.handlers import HANDLERS
 from shared.contract.events.common import Money
 from shared.contract.events.intake import UnitReceived
 from shared.contract.registry import REGISTRY
-from services.dispatch.db.ledger import LedgerLineRow
-from services.dispatch.messaging.handlers import HANDLERS
 from tests.support.runtime import runtime
 
 NOW = datetime.now(timezone.utc)

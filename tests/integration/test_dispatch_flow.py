@@ -8,13 +8,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from services.dispatch.bootstrap import build_app
+from services.dispatch.db.tables import outbox
+from services.dispatch.messaging.handlers import HANDLERS
 from shared.contract.events.common import Money, PartLine
 from shared.contract.events.intake import OwnerRegistered, UnitReceived
 from shared.contract.events.repair import WorkOrderCompleted
 from shared.contract.registry import REGISTRY
-from services.dispatch.bootstrap import build_app
-from services.dispatch.db.tables import outbox
-from services.dispatch.messaging.handlers import HANDLERS
 from tests.support.runtime import runtime
 from tests.support.stack import token
 

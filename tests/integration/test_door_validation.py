@@ -6,14 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from services.intake.db.tables import OwnerRow, PartsReceiptRow, outbox
-from tests.integration.test_intake_flow import api  # noqa: F401  (fixture)
+from tests.integration.test_intake_flow import api
 from tests.integration.test_repair_helpers import QUOTE, TECH, release, repair
 from tests.support.intake import CLERK, owner_body, unit_body
 
 __all__ = ["api", "repair"]
 NOT_MONEY = "is an ISO 4217 code but not a currency a price can be in"
 PARTS = {"part_number": "ESC-O-RING", "lot": "L1", "quantity": 4, "unit_value": "12.50", "currency": "USD",
-         "hs_code": "8486909000", "origin": "foreign", "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
+         "hs_code": "8486909000", "origin": "foreign",
+         "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
 
 
 async def count(api, table) -> int:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from services.dispatch.bootstrap import build_app as dispatch_app
-from tests.integration.test_intake_flow import api  # noqa: F401  (fixture)
+from tests.integration.test_intake_flow import api
 from tests.integration.test_repair_helpers import PARTNER, QUOTE, TECH, auth, post, release, repair
 from tests.support.intake import CLERK, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime

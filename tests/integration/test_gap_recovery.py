@@ -4,14 +4,19 @@ events gone from the outbox retention reported as lost, never skipped silently."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from services.dispatch.db import tables as dt
+from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.repair import bootstrap as repair_bootstrap
+from services.repair.db import tables as rt_tables
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.common import Money
 from shared.contract.events.repair import WorkOrderCompleted, WorkOrderOpened, WorkOrderStateChanged
@@ -22,10 +27,6 @@ from shared.messaging.fakes import FakeBroker
 from shared.messaging.peers import PeerEvents, PeerUnavailable
 from shared.messaging.recovery import GapCheckOptions, GapRecovery
 from shared.messaging.sequencing import SequenceStore
-from services.dispatch.db import tables as dt
-from services.dispatch.messaging.handlers import HANDLERS, SUBSCRIBE
-from services.repair import bootstrap as repair_bootstrap
-from services.repair.db import tables as rt_tables
 from tests.support import pg
 from tests.support.runtime import runtime
 

@@ -30,7 +30,8 @@ from tests.support.runtime import runtime
 ANN, BOB = auth("intake_clerk", "ann"), auth("intake_clerk", "bob")
 PATH = "/v1/parts-receipts"
 BODY = {"part_number": "ESC-O-RING", "lot": "L2026-12", "quantity": 40, "unit_value": "12.50", "currency": "USD",
-        "hs_code": "8486909000", "origin": "foreign", "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
+        "hs_code": "8486909000", "origin": "foreign",
+        "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
 RAW = json.dumps(BODY).encode()  # sent as these exact bytes, so a claim can be planted with their hash
 
 

@@ -9,6 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from services.intake.bootstrap import build_app
+from services.intake.db.tables import dead_letters, inbox
+from services.intake.domain.owners import CreditTier
+from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.dispatch import ItemShipped, ShipmentFacts
 from shared.contract.registry import REGISTRY
@@ -16,10 +20,6 @@ from shared.contract.topics import DISPATCH_EVENTS
 from shared.messaging.consumer import ConsumerOptions, EventConsumer
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.fakes import FakeBroker
-from services.intake.bootstrap import build_app
-from services.intake.db.tables import dead_letters, inbox
-from services.intake.domain.owners import CreditTier
-from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
 from tests.support.intake import CLERK, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime
 

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from shared.contract.envelope import CloudEvent
-from shared.contract.registry import REGISTRY
 from services.intake.bootstrap import build_app
 from services.intake.db.tables import outbox
+from shared.contract.envelope import CloudEvent
+from shared.contract.registry import REGISTRY
 from tests.support.intake import CLERK, OFFICER, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime
 

@@ -7,13 +7,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from shared.contract.envelope import CloudEvent
-from shared.contract.events.intake import UnitWithdrawn
-from shared.contract.registry import REGISTRY
-from shared.contract.topics import INTAKE_EVENTS
-from shared.messaging.consumer import ConsumerOptions, EventConsumer
-from shared.messaging.dead_letters import DeadLetterWriter
-from shared.messaging.fakes import FakeBroker
 from services.dispatch.db import tables as dispatch_tables
 from services.dispatch.messaging import desk as desk_projection
 from services.dispatch.messaging import handlers as dispatch_handlers
@@ -22,9 +15,16 @@ from services.partners.db import tables as partners_tables
 from services.partners.messaging import handlers as partners_handlers
 from services.repair.db import tables as repair_tables
 from services.repair.messaging import handlers as repair_handlers
+from shared.contract.envelope import CloudEvent
+from shared.contract.events.intake import UnitWithdrawn
+from shared.contract.registry import REGISTRY
+from shared.contract.topics import INTAKE_EVENTS
+from shared.messaging.consumer import ConsumerOptions, EventConsumer
+from shared.messaging.dead_letters import DeadLetterWriter
+from shared.messaging.fakes import FakeBroker
 from tests.integration.test_intake_flow import api  # noqa: F401  (fixture)
-from tests.support.intake import CLERK, announce, declaration_body, owner_body, unit_body
 from tests.support import pg
+from tests.support.intake import CLERK, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime
 from tests.support.stack import token
 

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from shared.contract.events.intake import PartsReceived, UnitRejected
-from shared.contract.events.repair import OldPartRecorded
 from services.dispatch.api import ledger as ledger_api
 from services.dispatch.service import ledger
 from services.kit.app import create_app
+from shared.contract.events.intake import PartsReceived, UnitRejected
+from shared.contract.events.repair import OldPartRecorded
 from tests.integration.test_ledger_flow import IN_DOCS, OUT_DOCS, USD, completed, feed, received
 from tests.support.runtime import runtime
 from tests.support.stack import token

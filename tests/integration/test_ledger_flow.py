@@ -11,19 +11,19 @@ from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import delete, func, select
 
-from shared.contract.events.common import Money, PartLine
-from shared.contract.events.intake import PartsReceived, UnitReceived, UnitRejected
-from shared.contract.events.repair import OldPartRecorded, PartsConsumed, WorkOrderCompleted
-from shared.contract.registry import REGISTRY, Payload
 from services.dispatch.db.ledger import LedgerLineRow, LedgerRepository, LineFilter
 from services.dispatch.db.tables import metadata
-from services.dispatch.domain.ledger import (Category, ItemKind, Line, Movement, dips, positions, reconcile)
+from services.dispatch.domain.ledger import Category, ItemKind, Line, Movement, dips, positions, reconcile
 from services.dispatch.domain.ledger_checks import FlagPolicy, inconsistencies
 from services.dispatch.messaging.handlers import HANDLERS
 from services.dispatch.messaging.ledger_handlers import LEDGER_HANDLERS, merged
 from services.dispatch.service import ledger
 from services.kit.errors import RuleViolation
 from services.kit.runtime import Runtime
+from shared.contract.events.common import Money, PartLine
+from shared.contract.events.intake import PartsReceived, UnitReceived, UnitRejected
+from shared.contract.events.repair import OldPartRecorded, PartsConsumed, WorkOrderCompleted
+from shared.contract.registry import REGISTRY, Payload
 from tests.support.runtime import runtime
 from tests.unit.test_ledger_properties import T0, ops, simulate
 

@@ -129,8 +129,8 @@ def test_linked_operations(service: str) -> None:
 
 
 def _unbounded_integers(node: Any, doc: dict[str, Any], where: str, seen: frozenset[str] = frozenset()) -> list[str]:
-    """Every integer in a request schema without both ``minimum`` and ``maximum``: random examples rarely hit one that overflows
-    the database, so the bound's presence is checked for every parameter and body field, and the coverage
+    """Every integer in a request schema without both ``minimum`` and ``maximum``: random examples rarely hit one
+    that overflows the database, so the bound's presence is checked for every parameter and body field, and the coverage
     phase above sends each bound (and the bound + 1)."""
     if isinstance(node, list):
         return [w for i, n in enumerate(node) for w in _unbounded_integers(n, doc, f"{where}[{i}]", seen)]

@@ -8,19 +8,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
-from shared.contract.envelope import CloudEvent
-from shared.contract.topics import INTAKE_EVENTS
-from shared.messaging.fakes import FakeBroker
-from shared.messaging.relay import Relay, RelayOptions, replay
 from services.intake.db.tables import UnitRow, outbox
 from services.intake.domain.owners import CreditTier, Owner, OwnerKind
 from services.intake.domain.requests import RequestedUnit
 from services.intake.service import owners, requests
 from services.kit.errors import RuleViolation
+from shared.contract.envelope import CloudEvent
+from shared.contract.topics import INTAKE_EVENTS
+from shared.messaging.fakes import FakeBroker
+from shared.messaging.relay import Relay, RelayOptions, replay
 from tests.support.runtime import runtime
 
 
-class units:  # noqa: N801 - the intake use cases these tests drive, in one place
+class units:  # lower-case on purpose: the intake use cases these tests drive, in one place
     @staticmethod
     async def receive_unit(uow, serial: str, actor: str):  # type: ignore[no-untyped-def]
         """Announce one unit (registering its owner on first use): a domain change with an event."""

@@ -6,22 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from shared.contract.events.common import Money
-from shared.contract.events.dispatch import ItemAllocated, ItemDisposed, ItemShipped, ShipmentFacts, UnitAwaitingDispatch
-from shared.contract.events.intake import UnitReceived
-from shared.contract.events.repair import (OldPartDisposed, QuoteDecided, QuoteIssued, WorkOrderCompleted,
-                                           WorkOrderOpened)
-from shared.contract.registry import REGISTRY
+from services.partners.adapters.webhook_sender import HttpSender, TargetRefused, resolve_allowed
 from services.partners.bootstrap import build_app
 from services.partners.messaging.handlers import HANDLERS
-from services.partners.adapters.webhook_sender import HttpSender, TargetRefused, resolve_allowed
 from services.partners.service.webhook_delivery import Policy, run_once
+from shared.contract.events.common import Money
+from shared.contract.events.dispatch import (
+    ItemAllocated,
+    ItemDisposed,
+    ItemShipped,
+    ShipmentFacts,
+    UnitAwaitingDispatch,
+)
+from shared.contract.events.intake import UnitReceived
+from shared.contract.events.repair import (
+    OldPartDisposed,
+    QuoteDecided,
+    QuoteIssued,
+    WorkOrderCompleted,
+    WorkOrderOpened,
+)
+from shared.contract.registry import REGISTRY
 from tests.support.receiver import Receiver, serve
 from tests.support.runtime import runtime
 from tests.support.stack import token

@@ -7,23 +7,24 @@ endpoint, secret and delivery log must still work through partners' API, and the
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from alembic import command
 from sqlalchemy import MetaData, Table, func, inspect, select
 
-from shared.contract.events.dispatch import ItemDelivered, ShipmentFacts
-from shared.contract.registry import REGISTRY
 from services.kit import migrations
 from services.kit.db import make_engine
 from services.partners import bootstrap
 from services.partners.db.journal import JOURNAL_TABLE
 from services.partners.db.legacy_import import TwoJournals
 from services.partners.service.owners import encode_cursor
+from shared.contract.events.dispatch import ItemDelivered, ShipmentFacts
+from shared.contract.registry import REGISTRY
 from tests.conftest import _need_pg
 from tests.support import pg
 from tests.support.runtime import deliver, runtime

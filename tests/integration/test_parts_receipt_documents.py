@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from services.intake.bootstrap import build_app
-from services.intake.domain.documents import CUSTOMS_TIME
-
 from services.intake.db.tables import PartsReceiptRow, outbox
+from services.intake.domain.documents import CUSTOMS_TIME
 from tests.integration.test_intake_flow import api  # noqa: F401  (fixture)
 from tests.support.intake import CLERK, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime

@@ -3,8 +3,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_repair_helpers import (ADMIN, DESK, OFFICER, PARTNER, QUOTE, TECH, TECH2, auth, drive,
-                                                   post, release, repair)
+from tests.integration.test_repair_helpers import (
+    ADMIN,
+    DESK,
+    OFFICER,
+    PARTNER,
+    QUOTE,
+    TECH,
+    TECH2,
+    auth,
+    drive,
+    post,
+    release,
+    repair,
+)
 
 __all__ = ["repair"]
 

@@ -10,12 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.db.tables import ConsumptionRow, WorkOrderHistoryRow
 from services.repair.service.common import load, save
-from tests.integration.test_repair_helpers import (QUOTE, TECH, TECH2, drive, post, receive_parts, release,
-                                                   repair)
+from shared.clock import utc_now
+from tests.integration.test_repair_helpers import QUOTE, TECH, TECH2, drive, post, receive_parts, release, repair
 from tests.support.runtime import runtime
 
 __all__ = ["repair"]
@@ -100,7 +99,7 @@ async def test_concurrent_bookings_lose_nothing(repair):
     await drive(c, wo_id, "diagnosing")
     rs = await asyncio.gather(*(c.post(f"/v1/work-orders/{wo_id}/labour", json={"minutes": m}, headers=TECH)
                                 for m in range(1, 11)))
-    won = [m for m, r in zip(range(1, 11), rs) if r.status_code == 201]
+    won = [m for m, r in zip(range(1, 11), rs, strict=True) if r.status_code == 201]
     assert won and all(r.status_code in (201, 409) for r in rs)
     wo = (await c.get(f"/v1/work-orders/{wo_id}", headers=TECH)).json()
     entries = (await c.get(f"/v1/work-orders/{wo_id}/labour", headers=TECH)).json()

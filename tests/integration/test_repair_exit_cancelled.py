@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from services.repair.messaging.handlers import HANDLERS
 from shared.contract.events.dispatch import ExitCancelled
 from shared.contract.registry import REGISTRY
-from services.repair.messaging.handlers import HANDLERS
-from tests.integration.test_repair_helpers import OWNER, QUOTE, TECH, drive, events, post, receive_parts, release, repair
+from tests.integration.test_repair_helpers import (
+    OWNER,
+    QUOTE,
+    TECH,
+    drive,
+    events,
+    post,
+    receive_parts,
+    release,
+    repair,
+)
 from tests.integration.test_repair_parts import dispatch_declares
 
 __all__ = ["repair"]

@@ -3,8 +3,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.integration.test_repair_helpers import (PARTNER, PASS, TECH, auth, drive, events, post, receive_parts,
-                                                   release, repair)
+from tests.integration.test_repair_helpers import (
+    PARTNER,
+    PASS,
+    TECH,
+    auth,
+    drive,
+    events,
+    post,
+    receive_parts,
+    release,
+    repair,
+)
 
 __all__ = ["repair"]  # the fixture
 

@@ -3,23 +3,24 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from shared.contract.envelope import CloudEvent
-from shared.contract.events.common import Money
-from shared.contract.events.intake import PartsReceived, UnitReleasedToRepair
-from shared.contract.registry import REGISTRY
 from services.kit.auth import issue_token
 from services.kit.runtime import Runtime
 from services.kit.settings import DEV_JWT_SECRET
 from services.repair.bootstrap import build_app
 from services.repair.db.tables import outbox
 from services.repair.messaging.handlers import on_parts_received, on_unit_released
+from shared.contract.envelope import CloudEvent
+from shared.contract.events.common import Money
+from shared.contract.events.intake import PartsReceived, UnitReleasedToRepair
+from shared.contract.registry import REGISTRY
 from tests.support.runtime import runtime
 
 OWNER = "fab-1"

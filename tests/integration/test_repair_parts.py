@@ -6,12 +6,22 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.contract.events.dispatch import ExitDeclared
-from shared.contract.registry import REGISTRY
 from services.kit.errors import RuleViolation
 from services.repair.messaging.handlers import on_exit_declared
-from tests.integration.test_repair_helpers import (ADMIN, OWNER, QUOTE, TECH, drive, events, post, receive_parts,
-                                                   release, repair)
+from shared.contract.events.dispatch import ExitDeclared
+from shared.contract.registry import REGISTRY
+from tests.integration.test_repair_helpers import (
+    ADMIN,
+    OWNER,
+    QUOTE,
+    TECH,
+    drive,
+    events,
+    post,
+    receive_parts,
+    release,
+    repair,
+)
 
 __all__ = ["repair"]
 

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
+from services.dispatch import bootstrap as dispatch
+from services.kit.auth import issue_token
+from services.kit.settings import DEV_JWT_SECRET
+from services.partners import bootstrap as partners
 from shared.contract.events.common import Money
 from shared.contract.events.dispatch import UnitAwaitingDispatch
 from shared.contract.events.intake import UnitAnnounced, UnitReceived
 from shared.contract.events.repair import QuoteIssued, WorkOrderOpened
 from shared.contract.registry import REGISTRY
-from services.dispatch import bootstrap as dispatch
-from services.partners import bootstrap as partners
-from services.kit.auth import issue_token
-from services.kit.settings import DEV_JWT_SECRET
 from tests.support.runtime import deliver, runtime
 from tests.support.stack import token
 

@@ -63,7 +63,7 @@ class ThreadedReceiver:
         self.script, self.then, self.got = list(script or []), then, []
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:  # http.server's naming
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 outer.got.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
                 status = outer.script.pop(0) if outer.script else outer.then
@@ -77,7 +77,7 @@ class ThreadedReceiver:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "ThreadedReceiver":
+    def __enter__(self) -> ThreadedReceiver:
         self._thread.start()
         return self
 

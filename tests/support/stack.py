@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from shared.contract.topics import all_topics_with_dead_letters
-from shared.messaging import embedded_broker, kafka
 from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
+from shared.contract.topics import all_topics_with_dead_letters
+from shared.messaging import embedded_broker, kafka
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("intake", "repair", "dispatch", "partners")
@@ -38,7 +38,7 @@ class Broker:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, create_topics: bool = True) -> "Broker":
+    def start(self, create_topics: bool = True) -> Broker:
         self.proc = embedded_broker.start(self.port, log_path=self.log)
         if create_topics:
             asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=self.bootstrap),
@@ -75,7 +75,8 @@ class Stack:
     split: set[str] = field(default_factory=set)  # these run api, relay and consumer as 3 processes
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "REPAIR_", "DISPATCH_", "PARTNERS_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("INTAKE_", "REPAIR_", "DISPATCH_", "PARTNERS_"))}
         env.update(BONDLINE_VAR_DIR=str(self.workdir), KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
                    BONDLINE_ENV="test", PYTHONUNBUFFERED="1")
         for name in NAMES:
@@ -89,7 +90,7 @@ class Stack:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
-    def start(self, wait_ready: bool = True, timeout: float = 60) -> "Stack":
+    def start(self, wait_ready: bool = True, timeout: float = 60) -> Stack:
         env = self.env()
         (self.workdir / "log").mkdir(parents=True, exist_ok=True)
         for name in NAMES:
@@ -100,9 +101,10 @@ class Stack:
     def _spawn(self, name: str, env: dict[str, str]) -> None:
         for command in ("api", "relay", "consumer") if name in self.split else ("all",):
             key = name if command in ("all", "api") else f"{name}-{command}"
-            log = open(self.workdir / "log" / f"{key}.log", "ab")
-            self.procs[key] = subprocess.Popen([sys.executable, "-m", f"services.{name}", command],
-                                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            # the child gets its own copy of the descriptor; the parent's handle is closed once it is started
+            with open(self.workdir / "log" / f"{key}.log", "ab") as log:
+                self.procs[key] = subprocess.Popen([sys.executable, "-m", f"services.{name}", command],
+                                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
     def keys(self, name: str) -> list[str]:
         """The process keys of one service: ``repair``, and ``repair-relay``, ``repair-consumer`` when split."""

@@ -28,7 +28,8 @@ def test_aging_buckets_by_days_in_stage():
 
 def test_deadlines_agree_between_the_counters_and_each_row():
     cases = [("bond", TODAY - timedelta(days=731), "breached"), ("bond", TODAY - timedelta(days=730), "at_risk"),
-             ("bond", TODAY - timedelta(days=669), "ok"), ("bond", TODAY - timedelta(days=670), "at_risk"), ("disposal", TODAY - timedelta(days=1), "breached"),
+             ("bond", TODAY - timedelta(days=669), "ok"), ("bond", TODAY - timedelta(days=670), "at_risk"),
+             ("disposal", TODAY - timedelta(days=1), "breached"),
              ("disposal", TODAY + timedelta(days=14), "at_risk"), ("disposal", TODAY + timedelta(days=15), "ok")]
     days = {(f"due:{kind}", day): 1 for kind, day, _ in cases}
     counted = _deadlines(days, P)

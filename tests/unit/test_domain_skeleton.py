@@ -1,7 +1,7 @@
 """Plain-Python domain rules: intake repair requests and release, repair work orders."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest

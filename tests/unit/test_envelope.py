@@ -68,7 +68,7 @@ def test_no_headers_at_all():
 
 def test_wrong_specversion():
     e = sample()
-    with pytest.raises(EnvelopeError, match="unsupported ce_specversion '0.3'"):
+    with pytest.raises(EnvelopeError, match=r"unsupported ce_specversion '0\.3'"):
         CloudEvent.from_kafka(with_header(e, "ce_specversion", b"0.3"), e.value())
 
 

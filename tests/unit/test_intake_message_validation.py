@@ -32,7 +32,7 @@ def test_error_bodies_stay_small_but_keep_every_listed_problem():
 
 
 def test_declining_an_approved_quote_is_refused_as_a_decline():
-    with pytest.raises(Conflict, match="^cannot decline_quote work order wo-1: it is approved; decline_quote"):
+    with pytest.raises(Conflict, match=r"^cannot decline_quote work order wo-1: it is approved; decline_quote"):
         wo(S.approved, quote=QUOTE).decide_quote(False, "o-1", "", QUOTE.issued_at, "partner:o-1")
-    with pytest.raises(Conflict, match="^cannot approve_quote work order wo-1: it is declined"):
+    with pytest.raises(Conflict, match=r"^cannot approve_quote work order wo-1: it is declined"):
         wo(S.declined, quote=QUOTE).decide_quote(True, "o-1", "", QUOTE.issued_at, "partner:o-1")

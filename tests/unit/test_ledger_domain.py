@@ -5,7 +5,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.dispatch.domain.ledger import (Category, ItemKind, Line, Movement, check_decided, exit_movement, fifo, part_lot_id, positions)
+from services.dispatch.domain.ledger import (
+    Category,
+    ItemKind,
+    Line,
+    Movement,
+    check_decided,
+    exit_movement,
+    fifo,
+    part_lot_id,
+    positions,
+)
 from services.dispatch.domain.ledger_checks import FlagPolicy, Status, flags, inconsistencies, status
 from services.kit.errors import RuleViolation
 

@@ -11,7 +11,17 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.dispatch.domain.ledger import (INWARD, OUTWARD, Category, ItemKind, Line, Movement, dips, positions, reconcile)
+from services.dispatch.domain.ledger import (
+    INWARD,
+    OUTWARD,
+    Category,
+    ItemKind,
+    Line,
+    Movement,
+    dips,
+    positions,
+    reconcile,
+)
 from services.dispatch.domain.ledger_checks import inconsistencies
 
 C, K, M = Category, ItemKind, Movement
@@ -123,7 +133,7 @@ def test_reconciliation_over_any_cut_chains_and_holds(history: list[Op], a: int,
         reconcile([], span(None, None))
     as_of_t1 = reconcile([], span(None, t1))
     assert all(r.zone_holds and all(c.holds for c in r.categories) for r in (first, second))
-    for p1, p2, w, b1 in zip(first.categories, second.categories, whole.categories, as_of_t1.categories):
+    for p1, p2, w, b1 in zip(first.categories, second.categories, whole.categories, as_of_t1.categories, strict=True):
         assert p1.opening == b1.closing and p1.closing == p2.opening and p2.closing == w.closing
 
 

@@ -87,7 +87,7 @@ def test_registering_the_same_name_and_version_twice_raises():
     class Happened(Payload):
         """It happened."""
 
-    with pytest.raises(ValueError, match="com.example.thing.happened.v1 registered twice"):
+    with pytest.raises(ValueError, match=r"com\.example\.thing\.happened\.v1 registered twice"):
         @registry.register("com.example.thing.happened", 1, "topic")
         class HappenedAgain(Payload):
             pass

@@ -1,10 +1,10 @@
 """The work order state machine, table-driven: every action from every state, legal or refused (409)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 
 from services.dispatch.domain.items import ItemState
 from services.dispatch.messaging import dashboard_handlers

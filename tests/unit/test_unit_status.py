@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from services.partners.domain.unit_status import apply
 
 T = datetime(2026, 11, 1, tzinfo=timezone.utc)
-I, R, D = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
+IN, R, D = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
 
 
 def fold(*events):  # type: ignore[no-untyped-def]
@@ -17,8 +17,8 @@ def fold(*events):  # type: ignore[no-untyped-def]
 
 
 def test_a_unit_moves_through_the_stages():
-    s = fold((I + "unit.announced.v1", {"serial_number": "SN1", "part_number": "P1", "origin": "foreign"}),
-             (I + "unit.received.v1", {}), (I + "unit.released_to_repair.v1", {}),
+    s = fold((IN + "unit.announced.v1", {"serial_number": "SN1", "part_number": "P1", "origin": "foreign"}),
+             (IN + "unit.received.v1", {}), (IN + "unit.released_to_repair.v1", {}),
              (R + "work_order.opened.v1", {"work_order_id": "wo1"}))
     assert (s.stage, s.state, s.work_order_id, s.serial_number) == ("repair", "queued", "wo1", "SN1")
     s = apply(s, R + "work_order.quote_issued.v1", {"unit_id": "u1", "approval_required": True}, "fab-a", T)
@@ -34,25 +34,25 @@ def test_a_unit_moves_through_the_stages():
 
 
 def test_old_parts_and_unknown_units_leave_the_status_alone():
-    s = fold((I + "unit.received.v1", {"part_number": "P1"}))
+    s = fold((IN + "unit.received.v1", {"part_number": "P1"}))
     after = apply(s, D + "item.disposed.v1", {"unit_id": "u1", "item_kind": "old_part"}, "fab-a", T)
     assert (after.stage, after.state) == ("intake", "received")
     part = apply(s, R + "old_part.recorded.v1", {"unit_id": "u1", "old_part_id": "op1", "part_number": "X"}, "fab-a", T)
     assert part.part_number == "P1"
     assert apply(None, R + "work_order.diagnosed.v1", {"unit_id": "u2"}, "fab-a", T) is None
-    assert fold((I + "unit.inspected.v1", {"result": "failed"})).state == "inspection_failed"
-    refused = fold((I + "unit.rejected.v1", {"return_mode": "4561"}))
+    assert fold((IN + "unit.inspected.v1", {"result": "failed"})).state == "inspection_failed"
+    refused = fold((IN + "unit.rejected.v1", {"return_mode": "4561"}))
     assert (refused.stage, refused.state) == ("left", "rejected_4561")
 
 
 def test_allocation_moves_the_unit_to_its_new_owner():
-    s = fold((I + "unit.received.v1", {}))
+    s = fold((IN + "unit.received.v1", {}))
     s = apply(s, D + "item.allocated.v1", {"unit_id": "u1", "item_kind": "unit", "owner_id": "fab-b"}, "fab-b", T)
     assert (s.owner_id, s.state) == ("fab-b", "allocated")
 
 
 def test_after_an_allocation_old_part_events_keep_their_owner_and_leave_the_unit_with_its_new_one():
-    s = fold((I + "unit.received.v1", {}))
+    s = fold((IN + "unit.received.v1", {}))
     s = apply(s, D + "item.allocated.v1", {"unit_id": "u1", "item_kind": "unit", "owner_id": "fab-b"}, "fab-b", T)
     s = apply(s, D + "item.disposed.v1", {"unit_id": "u1", "item_kind": "old_part", "owner_id": "fab-a"}, "fab-a", T)
     assert (s.owner_id, s.state) == ("fab-b", "allocated")
@@ -60,7 +60,7 @@ def test_after_an_allocation_old_part_events_keep_their_owner_and_leave_the_unit
 
 def test_a_late_event_of_an_earlier_stage_does_not_move_the_unit_back():
     s = fold((R + "work_order.opened.v1", {"work_order_id": "wo1"}))
-    s = apply(s, I + "unit.released_to_repair.v1", {"unit_id": "u1", "serial_number": "SN1"}, "fab-a", T)
+    s = apply(s, IN + "unit.released_to_repair.v1", {"unit_id": "u1", "serial_number": "SN1"}, "fab-a", T)
     assert (s.stage, s.state, s.serial_number) == ("repair", "queued", "SN1")  # facts still taken
     s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1"}, "fab-a", T)
     s = apply(s, R + "work_order.state_changed.v1", {"unit_id": "u1", "to_state": "testing"}, "fab-a", T)
@@ -68,7 +68,7 @@ def test_a_late_event_of_an_earlier_stage_does_not_move_the_unit_back():
 
 
 def test_withdrawal_amendment_and_cancellation_move_the_status():
-    s = fold((I + "unit.announced.v1", {"serial_number": "SN1"}), (I + "unit.withdrawn.v1", {}))
+    s = fold((IN + "unit.announced.v1", {"serial_number": "SN1"}), (IN + "unit.withdrawn.v1", {}))
     assert (s.stage, s.state) == ("left", "withdrawn")
     d = fold((D + "unit.awaiting_dispatch.v1", {}), (D + "item.exit_declared.v1", {"item_kind": "unit"}))
     assert d.state == "exit_declared"
@@ -111,11 +111,11 @@ def test_events_that_change_nothing_do_not_hold_back_a_later_consumed_state_chan
 
 
 def test_a_unit_refused_after_its_receipt_waits_at_dispatch_and_one_refused_before_has_left():
-    kept = fold((I + "unit.received.v1", {}), (I + "unit.rejected.v1", {"return_mode": "4561"}))
+    kept = fold((IN + "unit.received.v1", {}), (IN + "unit.rejected.v1", {"return_mode": "4561"}))
     assert (kept.stage, kept.state) == ("dispatch", "awaiting_dispatch")
-    gone = fold((I + "unit.declared.v1", {}), (I + "unit.rejected.v1", {"return_mode": "4500"}))
+    gone = fold((IN + "unit.declared.v1", {}), (IN + "unit.rejected.v1", {"return_mode": "4500"}))
     assert (gone.stage, gone.state) == ("left", "rejected_4500")
-    refused = fold((I + "unit.discrepancy_found.v1", {}),
-                   (I + "unit.discrepancy_resolved.v1", {"resolution": "rejected"}),
-                   (I + "unit.rejected.v1", {"return_mode": "4561"}))
+    refused = fold((IN + "unit.discrepancy_found.v1", {}),
+                   (IN + "unit.discrepancy_resolved.v1", {"resolution": "rejected"}),
+                   (IN + "unit.rejected.v1", {"return_mode": "4561"}))
     assert (refused.stage, refused.state) == ("left", "rejected_4561")  # never received

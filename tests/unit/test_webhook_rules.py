@@ -9,8 +9,9 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from services.partners.domain import webhooks as w
 from services.kit.errors import RuleViolation
+from services.partners.domain import webhooks as w
+
 
 def test_signatures_verify_with_a_library_we_did_not_write():
     now = datetime.now(timezone.utc)  # the verifier refuses timestamps more than five minutes off

@@ -46,7 +46,7 @@ class CatalogueOut(BaseModel):
     prohibited: list[ProhibitionOut]
 
     @classmethod
-    def of(cls, c: Catalogue) -> "CatalogueOut":
+    def of(cls, c: Catalogue) -> CatalogueOut:
         entries = sorted(c.entries.values(), key=lambda e: e.hs_code)
         return cls(version=c.version, entries=[EntryOut(**asdict(e)) for e in entries],
                    prohibited=[ProhibitionOut(**asdict(p)) for p in c.prohibited])
@@ -59,7 +59,7 @@ class CatalogueVersionOut(BaseModel):
     note: str = Field(description="why the catalogue changed")
 
     @classmethod
-    def of(cls, v: CatalogueVersion) -> "CatalogueVersionOut":
+    def of(cls, v: CatalogueVersion) -> CatalogueVersionOut:
         return cls(**asdict(v))
 
 

@@ -49,7 +49,7 @@ class InspectionOut(BaseModel):
     notes: str
 
     @classmethod
-    def of(cls, d: Declaration) -> "InspectionOut":
+    def of(cls, d: Declaration) -> InspectionOut:
         s = d.selection
         assert s is not None
         return cls(selected=s.selected, rate=s.rate, draw=s.draw, credit_tier=s.tier, methods=list(s.methods),
@@ -67,7 +67,7 @@ class DeclarationOut(BaseModel):
     units: list[UnitOut]
 
     @classmethod
-    def of(cls, d: Declaration, units: list[Unit]) -> "DeclarationOut":
+    def of(cls, d: Declaration, units: list[Unit]) -> DeclarationOut:
         return cls(id=d.id, documents=d.documents(), declared_at=d.declared_at, inspection=InspectionOut.of(d),
                    units=[UnitOut.of(u) for u in units])
 

@@ -1,7 +1,7 @@
 """Owners (equipment owners and partners)."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query
 
@@ -23,7 +23,8 @@ async def register(body: OwnerIn, uow: UoW, who: Clerk) -> OwnerOut:
 
 @router.patch("/{owner_id}", response_model=OwnerOut, summary="Change an owner's name, credit tier, group or contacts")
 async def update(owner_id: str, body: OwnerPatch, uow: UoW, who: Clerk) -> OwnerOut:
-    changes = OwnerChanges(**body.model_dump(exclude_unset=True, exclude={"expected_version", "contacts"}))
+    # model_dump is an untyped dict; its keys are OwnerPatch's fields, which are OwnerChanges' keys
+    changes = cast(OwnerChanges, body.model_dump(exclude_unset=True, exclude={"expected_version", "contacts"}))
     if body.contacts is not None:
         changes["contacts"] = [Contact(**c.model_dump()) for c in body.contacts]
     return OwnerOut.of(await owners.update(uow, owner_id, changes, body.expected_version, who.actor))

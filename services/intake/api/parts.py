@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
-from shared.clock import utc_now
 from services.intake.api.deps import Clerk, Formats, UoW
 from services.intake.domain.parts import PartsReceipt
 from services.intake.domain.units import Origin
 from services.intake.service import parts
+from shared.clock import utc_now
 
 router = APIRouter(prefix="/v1/parts-receipts", tags=["parts"])
 

@@ -55,7 +55,7 @@ class OwnerOut(BaseModel):
     version: int = Field(description="send it back as expected_version to change the owner")
 
     @classmethod
-    def of(cls, o: Owner) -> "OwnerOut":
+    def of(cls, o: Owner) -> OwnerOut:
         return cls(**asdict(o))
 
 
@@ -104,7 +104,7 @@ class UnitOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, u: Unit) -> "UnitOut":
+    def of(cls, u: Unit) -> UnitOut:
         return cls(**{k: getattr(u, k) for k in cls.model_fields})
 
 
@@ -128,5 +128,5 @@ class UnitHistoryOut(BaseModel):
     history: list[StepOut]
 
     @classmethod
-    def of(cls, u: Unit, steps: list[Step]) -> "UnitHistoryOut":
+    def of(cls, u: Unit, steps: list[Step]) -> UnitHistoryOut:
         return cls(unit=UnitOut.of(u), history=[StepOut(**asdict(s)) for s in steps])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.intake.api.deps import ClerkOrPartner, ClerkOrTech, Clerk, Reader, UoW
+from services.intake.api.deps import Clerk, ClerkOrPartner, ClerkOrTech, Reader, UoW
 from services.intake.api.schemas import RepairRequestIn, RepairRequestOut, UnitHistoryOut, UnitOut
 from services.intake.db.units import UnitFilter
 from services.intake.domain.requests import RequestedUnit

@@ -1,16 +1,14 @@
 """The versioned repair product catalogue: every edit stores a whole new version."""
 from __future__ import annotations
 
-
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.clock import utc_now
 from services.intake.db.tables import CatalogueEntryRow, CatalogueVersionRow, ProhibitionRow
 from services.intake.domain.catalogue import Catalogue, CatalogueVersion, Entry, Prohibition
 from services.kit.errors import Conflict, NotFound
-
+from shared.clock import utc_now
 
 _VERSIONS: dict[tuple[str, int], Catalogue] = {}  # versions never change once written: cache per database
 
@@ -24,7 +22,8 @@ class CatalogueRepository:
 
     async def get(self, version: int | None = None) -> Catalogue:
         version = version or await self.latest_version()
-        key = (str(self.session.bind.url) if self.session.bind else "", version)
+        # .engine: the sync Engine of an AsyncEngine, the AsyncEngine of an AsyncConnection; the same URL either way
+        key = (str(self.session.bind.engine.url) if self.session.bind else "", version)
         if key not in _VERSIONS:
             _VERSIONS[key] = await self._load(version)
         return _VERSIONS[key]

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.tables import CatalogueVersionRow, OwnerRow
 from services.intake.domain.owners import Contact, CreditTier, Owner, OwnerKind
 from services.kit.errors import Conflict
+from shared.messaging.sql import rowcount
 
-OWNERS = OwnerRow.__table__
+OWNERS = cast(Table, OwnerRow.__table__)
 # built once (Core, bound parameters): no expression building or ORM loading per request
 _GET = select(OWNERS).where(OWNERS.c.id == bindparam("owner_id"))
 _GET_WITH_CATALOGUE = select(OWNERS, select(func.max(CatalogueVersionRow.__table__.c.version)).scalar_subquery()
@@ -40,7 +42,7 @@ class OwnerRepository:
     async def save(self, o: Owner, actor: str) -> None:
         result = await self.session.execute(update(OwnerRow).where(OwnerRow.id == o.id, OwnerRow.version == o.version)
                                             .values(**(_to_row(o) | {"version": o.version + 1, "updated_by": actor})))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"owner {o.id} was changed by someone else; reload and retry")
         o.version += 1
 
@@ -55,7 +57,7 @@ def _to_row(o: Owner) -> dict:
             "contacts": [asdict(c) for c in o.contacts], "version": o.version}
 
 
-def _to_domain(r: OwnerRow) -> Owner:
+def _to_domain(r: OwnerRow | Row[Any]) -> Owner:
     return Owner(id=r.id, name=r.name, kind=OwnerKind(r.kind), country=r.country,
                  credit_tier=CreditTier(r.credit_tier), group=r.group_name,
                  contacts=[Contact(**c) for c in r.contacts], version=r.version)

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from typing_extensions import TypedDict
 
-from shared.messaging.tables import messaging_tables, sequence_tables
+from services.intake.domain.units import GONE
 from services.kit.db import NAMING, UtcDateTime
 from services.kit.idempotency import idempotency_table
-from services.intake.domain.units import GONE
+from shared.messaging.tables import messaging_tables, sequence_tables
 
 # units whose serial is still in the zone's care: not in a state of domain.units.GONE
 SERIAL_IN_ZONE = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in GONE))
@@ -24,6 +25,13 @@ class Audited:
     created_by: Mapped[str] = mapped_column(String(200))
 
 
+class ContactDoc(TypedDict):
+    """One element of ``owners.contacts`` (JSON), as ``dataclasses.asdict`` writes a domain ``Contact``."""
+    name: str
+    email: str | None
+    phone: str | None
+
+
 class OwnerRow(Audited, Base):
     __tablename__ = "owners"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -32,7 +40,7 @@ class OwnerRow(Audited, Base):
     country: Mapped[str] = mapped_column(String(2))
     credit_tier: Mapped[str] = mapped_column(String(32))
     group_name: Mapped[str | None] = mapped_column(String(100))
-    contacts: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
+    contacts: Mapped[list[ContactDoc]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(200))
 

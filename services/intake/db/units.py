@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.db.tables import UnitHistoryRow, UnitRow
 from services.intake.domain.units import GONE, Origin, Step, Unit, UnitState
 from services.kit.errors import Conflict
+from shared.messaging.sql import rowcount
 
 FIELDS = tuple(f.name for f in fields(Unit) if f.name not in ("origin", "state", "history"))
 STEP_FIELDS = tuple(f.name for f in fields(Step))
 OPEN_STATES = tuple(s.value for s in UnitState if s not in GONE)
-UNITS, HISTORY = UnitRow.__table__, UnitHistoryRow.__table__  # Core tables: plain INSERTs, no ORM flush
+# Core tables: plain INSERTs, no ORM flush
+UNITS, HISTORY = cast(Table, UnitRow.__table__), cast(Table, UnitHistoryRow.__table__)
 # hot statements built once (Core, bound parameters): no expression building or ORM loading per call
 _GET = select(UNITS).where(UNITS.c.id == bindparam("unit_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()
@@ -65,7 +68,7 @@ class UnitRepository:
         values = _to_row(unit) | {"version": unit.version + 1, "updated_by": actor}
         del values["id"]  # the key is matched, not set
         result = await self.session.execute(_SAVE, values | {"match_id": unit.id, "match_version": unit.version})
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"unit {unit.id} was changed by someone else; reload and retry")
         unit.version += 1
         await self._history(unit)
@@ -100,5 +103,5 @@ def _to_row(u: Unit) -> dict:
     return {f: getattr(u, f) for f in FIELDS} | {"origin": u.origin.value, "state": u.state.value}
 
 
-def _to_domain(r: UnitRow) -> Unit:
+def _to_domain(r: UnitRow | Row[Any]) -> Unit:
     return Unit(**{f: getattr(r, f) for f in FIELDS}, origin=Origin(r.origin), state=UnitState(r.state))

@@ -59,15 +59,15 @@ class Catalogue:
                                 catalogue_version=self.version)
         return Eligibility(hs_code, self.version, entry)
 
-    def with_entry(self, entry: Entry) -> "Catalogue":
+    def with_entry(self, entry: Entry) -> Catalogue:
         return Catalogue(self.version + 1, {**self.entries, entry.hs_code: entry}, list(self.prohibited))
 
-    def without_entry(self, hs_code: str) -> "Catalogue":
+    def without_entry(self, hs_code: str) -> Catalogue:
         if hs_code not in self.entries:
             raise RuleViolation(f"HS code {hs_code} is not in catalogue version {self.version}")
         return Catalogue(self.version + 1, {k: v for k, v in self.entries.items() if k != hs_code},
                          list(self.prohibited))
 
-    def with_prohibition(self, p: Prohibition) -> "Catalogue":
+    def with_prohibition(self, p: Prohibition) -> Catalogue:
         rest = [x for x in self.prohibited if x.hs_prefix != p.hs_prefix]
         return Catalogue(self.version + 1, dict(self.entries), rest + [p])

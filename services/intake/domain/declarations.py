@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from services.intake.domain.documents import DocumentFormats, GatePassType
 from services.intake.domain.inspection import Method, Selection
@@ -11,6 +12,11 @@ from services.kit.errors import Conflict, RuleViolation
 
 BONDED_REPAIR = "1371"
 REPAIR_GOODS_EXPORT = "1300"
+
+
+class InspectionResult(StrEnum):
+    passed = "passed"
+    failed = "failed"
 
 
 @dataclass
@@ -26,7 +32,7 @@ class Declaration:
     entry_record_list_no: str | None = None
     export_declaration_no: str | None = None
     selection: Selection | None = None
-    inspection_result: str | None = None
+    inspection_result: InspectionResult | None = None
     inspection_method: Method | None = None
     seals: tuple[str, ...] = ()
     inspection_notes: str = ""
@@ -76,5 +82,6 @@ class Declaration:
         if method not in self.selection.methods:
             raise RuleViolation(f"{method.value} inspection is not available to credit tier "
                                 f"{self.selection.tier.value}", field="method")
-        self.inspection_method, self.inspection_result = method, "passed" if passed else "failed"
+        self.inspection_method = method
+        self.inspection_result = InspectionResult.passed if passed else InspectionResult.failed
         self.seals, self.inspection_notes = tuple(seals), notes

@@ -31,6 +31,12 @@ class Origin(StrEnum):
     domestic = "domestic"
 
 
+class ReturnMode(StrEnum):
+    """The customs mode a rejected unit goes back under."""
+    before_customs_release = "4500"
+    after_customs_release = "4561"
+
+
 S = UnitState
 GONE = (S.rejected, S.exited, S.withdrawn)  # no longer in the zone's care: the serial number may be announced again
 ALLOWED = {  # action -> states it may start from
@@ -96,7 +102,7 @@ class Unit:
     history: list[Step] = field(default_factory=list)
 
     @classmethod
-    def announce(cls, at: datetime, actor: str, **facts: object) -> "Unit":
+    def announce(cls, at: datetime, actor: str, **facts: object) -> Unit:
         unit = cls(announced_at=at, **facts)  # type: ignore[arg-type]
         unit.history.append(Step(at, actor, "announce", None, S.announced.value, {},
                                  f"eligible under catalogue version {unit.catalogue_version}"))
@@ -171,7 +177,7 @@ class Unit:
         """Refuse the unit; returns the return mode: 4500 before customs release, 4561 after."""
         if not reason.strip():
             raise RuleViolation("a rejection needs a reason", field="reason")
-        mode = "4561" if self.customs_released else "4500"
+        mode = (ReturnMode.after_customs_release if self.customs_released else ReturnMode.before_customs_release).value
         self._move("reject", S.rejected, at, actor, reason, {"return_mode": mode})
         self.rejection_reason, self.documents = reason, self.documents | {"return_mode": mode}
         return mode

@@ -1,13 +1,13 @@
 """Events intake consumes (each handler runs inside the inbox-guarded unit of work)."""
 from __future__ import annotations
 
+from services.intake.service import exits
+from services.intake.service.uow import IntakeUnitOfWork
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.dispatch import ItemShipped
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import DISPATCH_EVENTS
 from shared.messaging.consumer import Handler
-from services.intake.service import exits
-from services.intake.service.uow import IntakeUnitOfWork
 
 
 async def on_item_shipped(uow: IntakeUnitOfWork, e: ItemShipped, _ce: CloudEvent) -> None:

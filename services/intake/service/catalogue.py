@@ -1,7 +1,7 @@
 """Read and edit the repair product catalogue; every edit makes a new version."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from services.intake.domain.catalogue import Catalogue, CatalogueVersion
 from services.intake.service.uow import IntakeUnitOfWork

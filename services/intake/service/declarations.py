@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from shared.clock import utc_now
 from services.intake.domain import inspection
 from services.intake.domain.declarations import Declaration
 from services.intake.domain.documents import DocumentFormats, GatePassType
@@ -13,6 +12,7 @@ from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.errors import NotFound, RuleViolation
+from shared.clock import utc_now
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from shared.contract.events.dispatch import ItemShipped
 from services.intake.service.uow import IntakeUnitOfWork
+from shared.contract.events.dispatch import ItemShipped
 
 log = logging.getLogger("bondline.intake.exits")
 
@@ -22,7 +22,8 @@ async def unit_shipped(uow: IntakeUnitOfWork, e: ItemShipped) -> bool:
     s = e.shipment
     note = f"left the zone in shipment {s.shipment_id} to {s.destination_country} ({s.carrier} {s.tracking_number})"
     actor = uow.actor or "event:dispatch"
-    if not unit.exit_zone(_utc(e.at), actor, note, {"shipment_id": s.shipment_id, "tracking_number": s.tracking_number}):
+    if not unit.exit_zone(_utc(e.at), actor, note,
+                          {"shipment_id": s.shipment_id, "tracking_number": s.tracking_number}):
         return False
     await uow.units.save(unit, actor)
     return True

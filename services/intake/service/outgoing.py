@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.intake.domain.declarations import Declaration
+from services.intake.domain.inspection import Method
+from services.intake.domain.parts import PartsReceipt
+from services.intake.domain.units import ReturnMode, Unit
 from shared.contract.events import intake as ev
 from shared.contract.events.common import Money
-from services.intake.domain.declarations import Declaration
-from services.intake.domain.parts import PartsReceipt
-from services.intake.domain.units import Unit
 
 
 def _facts(u: Unit) -> dict:
@@ -35,8 +36,8 @@ def declared(u: Unit, d: Declaration) -> list[ev.Payload]:
     out: list[ev.Payload] = [ev.UnitDeclared(**_step(u), declaration_id=d.id, inspection_selected=s.selected,
                                              declared_at=d.declared_at)]
     if s.selected:
-        method = "remote_video" if len(s.methods) > 1 else "on_site"
-        out.append(ev.UnitInspectionSelected(**_step(u), declaration_id=d.id, method=method,
+        method = Method.remote_video if len(s.methods) > 1 else Method.on_site
+        out.append(ev.UnitInspectionSelected(**_step(u), declaration_id=d.id, method=method.value,
                                              credit_tier=s.tier.value, rate=s.rate, selected_at=d.declared_at))
     return out
 
@@ -44,7 +45,7 @@ def declared(u: Unit, d: Declaration) -> list[ev.Payload]:
 def inspected(u: Unit, d: Declaration, at: datetime) -> ev.UnitInspected:
     assert d.inspection_method is not None and d.inspection_result is not None
     return ev.UnitInspected(**_step(u), declaration_id=d.id, method=d.inspection_method.value,
-                            result=d.inspection_result, seals=list(d.seals), notes=d.inspection_notes,
+                            result=d.inspection_result.value, seals=list(d.seals), notes=d.inspection_notes,
                             inspected_at=at)
 
 
@@ -65,7 +66,8 @@ def resolved(u: Unit, accepted: bool, note: str, at: datetime) -> ev.UnitDiscrep
 
 
 def rejected(u: Unit, at: datetime) -> ev.UnitRejected:
-    return ev.UnitRejected(**_step(u), reason=u.rejection_reason or "", return_mode=u.documents["return_mode"],
+    return_mode = ReturnMode(u.documents["return_mode"])
+    return ev.UnitRejected(**_step(u), reason=u.rejection_reason or "", return_mode=return_mode.value,
                            rejected_at=at)
 
 

@@ -1,12 +1,12 @@
 """Receipt per unit, discrepancies, rejection and return, release to repair."""
 from __future__ import annotations
 
-from shared.clock import utc_now
-from shared.contract.events import intake as ev
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.errors import NotFound
+from shared.clock import utc_now
+from shared.contract.events import intake as ev
 
 
 async def _load(uow: IntakeUnitOfWork, unit_id: str) -> Unit:

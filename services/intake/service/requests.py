@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from shared.clock import utc_now
 from services.intake.domain.catalogue import Catalogue
 from services.intake.domain.owners import Owner
 from services.intake.domain.requests import Refusal, RequestedUnit, check_units, origin_of
@@ -15,6 +14,7 @@ from services.intake.service import outgoing
 from services.intake.service.reference import iso_reference
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.errors import Conflict, RuleViolation
+from shared.clock import utc_now
 
 
 @dataclass(frozen=True)

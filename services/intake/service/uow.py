@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.messaging.uow import SqlUnitOfWork
 from services.intake.db.catalogue import CatalogueRepository
 from services.intake.db.declarations import DeclarationRepository, RecordsRepository
 from services.intake.db.owners import OwnerRepository
 from services.intake.db.units import UnitRepository
+from shared.messaging.uow import SqlUnitOfWork
 
 
 class IntakeUnitOfWork(SqlUnitOfWork):

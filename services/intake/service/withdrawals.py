@@ -1,11 +1,11 @@
 """Withdraw a pre-alerted unit that never arrived (audited: reason and actor, an event, the serial freed)."""
 from __future__ import annotations
 
-from shared.clock import utc_now
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.errors import Forbidden, NotFound
+from shared.clock import utc_now
 
 
 async def withdraw(uow: IntakeUnitOfWork, unit_id: str, reason: str, by_owner: str | None, actor: str) -> Unit:

@@ -36,7 +36,7 @@ class LabourOut(BaseModel):
     running: bool
 
     @classmethod
-    def of(cls, e: LabourEntry) -> "LabourOut":
+    def of(cls, e: LabourEntry) -> LabourOut:
         return cls(**asdict(e), running=e.running)
 
 

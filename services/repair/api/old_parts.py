@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from shared.clock import utc_now
+from services.kit.errors import MAX_INT
 from services.repair.api.deps import Reader, UoW
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.old_parts import OldPart, supervision_mode
 from services.repair.service import old_parts
-from services.kit.errors import MAX_INT
+from shared.clock import utc_now
 
 router = APIRouter(prefix="/v1/old-parts", tags=["old parts"])
 # Disposal is the dispatch desk's: it decides and declares it (dispatch /v1/items/{id}/decision and
@@ -40,7 +40,7 @@ class OldPartOut(BaseModel):
     note: str
 
     @classmethod
-    def of(cls, p: OldPart) -> "OldPartOut":
+    def of(cls, p: OldPart) -> OldPartOut:
         now = utc_now()
         late = p.disposed_at > p.disposal_deadline if p.disposed_at else None
         return cls(**{k: v for k, v in vars(p).items() if k != "route"}, allowed_routes=p.allowed_routes,

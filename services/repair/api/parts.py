@@ -9,13 +9,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.kit.errors import MAX_INT
 from services.repair.api.deps import Reader, Settings, Technician, UoW, Version
-from services.repair.api.parts_schemas import (AvailabilityOut, ConsumptionOut, ExpectedOut, LineOut, PartsRequestOut,
-                                               ReservationOut, UsedPartOut, WorkOrderPartsOut)
+from services.repair.api.parts_schemas import (
+    AvailabilityOut,
+    ConsumptionOut,
+    ExpectedOut,
+    LineOut,
+    PartsRequestOut,
+    ReservationOut,
+    UsedPartOut,
+    WorkOrderPartsOut,
+)
 from services.repair.api.schemas import Body, WorkOrderOut
 from services.repair.domain.stock import MAX_LINE_QUANTITY, PartNeed
 from services.repair.service import parts, stock
-from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["parts"])
 Quantity = Field(ge=1, le=MAX_LINE_QUANTITY)

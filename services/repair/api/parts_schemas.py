@@ -24,7 +24,7 @@ class AvailabilityOut(BaseModel):
     status: Availability = Field(description="available now, expected (deliveries net of waiting demand), or short")
 
     @classmethod
-    def of(cls, pos: PartPosition, quantity: int) -> "AvailabilityOut":
+    def of(cls, pos: PartPosition, quantity: int) -> AvailabilityOut:
         return cls(**asdict(pos), free=pos.free, quantity=quantity, status=pos.status(quantity))
 
 
@@ -39,7 +39,7 @@ class ExpectedOut(BaseModel):
     created_by: str
 
     @classmethod
-    def of(cls, e: ExpectedDelivery) -> "ExpectedOut":
+    def of(cls, e: ExpectedDelivery) -> ExpectedOut:
         return cls(**asdict(e))
 
 
@@ -51,7 +51,7 @@ class LineOut(BaseModel):
     availability: Availability = Field(description="of what is still waiting (available when nothing waits)")
 
     @classmethod
-    def of(cls, line: LineResult) -> "LineOut":
+    def of(cls, line: LineResult) -> LineOut:
         return cls(**asdict(line))
 
 
@@ -71,7 +71,7 @@ class UsedPartOut(BaseModel):
     bonded: bool
 
     @classmethod
-    def of(cls, u: UsedPart) -> "UsedPartOut":
+    def of(cls, u: UsedPart) -> UsedPartOut:
         return cls(**asdict(u))
 
 
@@ -95,7 +95,7 @@ class ReservationOut(BaseModel):
     remaining: int
 
     @classmethod
-    def of(cls, r: Reservation) -> "ReservationOut":
+    def of(cls, r: Reservation) -> ReservationOut:
         return cls(**asdict(r), waiting=r.waiting, remaining=r.remaining)
 
 

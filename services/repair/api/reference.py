@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.kit.errors import MAX_INT
 from services.repair.api.deps import Admin, Reader, UoW
 from services.repair.api.schemas import Body
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
 from services.repair.service import reference
-from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["reference data"])
 
@@ -36,7 +36,7 @@ class FailureCodeOut(BaseModel):
     active: bool = Field(description="inactive codes stay on old diagnoses but cannot be given to new ones")
 
     @classmethod
-    def of(cls, c: FailureCode) -> "FailureCodeOut":
+    def of(cls, c: FailureCode) -> FailureCodeOut:
         return cls(**asdict(c))
 
 
@@ -48,7 +48,7 @@ class AgreementOut(BaseModel):
     version: int = Field(description="send it back as expected_version to change the agreement")
 
     @classmethod
-    def of(cls, a: OwnerAgreement) -> "AgreementOut":
+    def of(cls, a: OwnerAgreement) -> AgreementOut:
         return cls(**asdict(a))
 
 

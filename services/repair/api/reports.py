@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.kit.errors import MAX_INT
 from services.repair.api.deps import Reader, UoW
 from services.repair.api.schemas import WorkOrderOut
 from services.repair.service import reports, work_orders
-from services.kit.errors import MAX_INT
 
 router = APIRouter(tags=["reports"])
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.clock import utc_now
 from services.repair.domain.diagnosis import Diagnosis
 from services.repair.domain.quotes import Quote
 from services.repair.domain.states import Outcome
 from services.repair.domain.work_orders import Step, WorkOrder
+from shared.clock import utc_now
 
 Amount = Field(max_digits=16, decimal_places=2, ge=0)
 
@@ -56,7 +56,7 @@ class DiagnosisOut(BaseModel):
     diagnosed_by: str
 
     @classmethod
-    def of(cls, d: Diagnosis) -> "DiagnosisOut":
+    def of(cls, d: Diagnosis) -> DiagnosisOut:
         return cls(**vars(d) | {"failure_codes": list(d.failure_codes)})
 
 
@@ -74,7 +74,7 @@ class QuoteOut(BaseModel):
     decision_note: str
 
     @classmethod
-    def of(cls, q: Quote) -> "QuoteOut":
+    def of(cls, q: Quote) -> QuoteOut:
         return cls(**vars(q) | {"total": q.total})
 
 
@@ -104,7 +104,7 @@ class WorkOrderOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, wo: WorkOrder) -> "WorkOrderOut":
+    def of(cls, wo: WorkOrder) -> WorkOrderOut:
         plain = {k: getattr(wo, k) for k in cls.model_fields if k not in ("diagnosis", "quote", "age_hours")}
         end = wo.completed_at or utc_now()
         return cls(**plain, diagnosis=DiagnosisOut.of(wo.diagnosis) if wo.diagnosis else None,
@@ -126,5 +126,5 @@ class HistoryOut(BaseModel):
     history: list[StepOut]
 
     @classmethod
-    def of(cls, wo: WorkOrder, steps: list[Step]) -> "HistoryOut":
+    def of(cls, wo: WorkOrder, steps: list[Step]) -> HistoryOut:
         return cls(work_order=WorkOrderOut.of(wo), history=[StepOut(**vars(s)) for s in steps])

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.clock import utc_now
 from services.kit.auth import Role, forbid_other_owner
+from services.kit.errors import MAX_INT
 from services.repair.api.deps import ReaderOrPartner, Technician, UoW, Version
 from services.repair.api.schemas import AssignIn, CompleteIn, HistoryOut, WorkOrderOut
 from services.repair.db.work_orders import WorkOrderFilter
 from services.repair.domain.states import WorkOrderState
 from services.repair.service import completion, work_orders
-from services.kit.errors import MAX_INT
+from shared.clock import utc_now
 
 router = APIRouter(prefix="/v1/work-orders", tags=["work orders"])
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -38,7 +38,7 @@ class TestOut(BaseModel):
     tested_by: str
 
     @classmethod
-    def of(cls, t: TestRecord) -> "TestOut":
+    def of(cls, t: TestRecord) -> TestOut:
         return cls(id=t.id, procedure=t.procedure, measurements=[MeasurementIn(**vars(m)) for m in t.measurements],
                    passed=t.passed, tested_at=t.tested_at, tested_by=t.tested_by)
 

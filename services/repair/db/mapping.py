@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row
 
 from services.repair.db.tables import WorkOrderRow
 from services.repair.domain.diagnosis import Diagnosis
@@ -37,20 +40,20 @@ def _quote(q: Quote | None) -> dict:
         "quote_status": q.status.value, "quote_skip_reason": q.skip_reason.value if q.skip_reason else None}
 
 
-def to_domain(r: WorkOrderRow) -> WorkOrder:
+def to_domain(r: WorkOrderRow | Row[Any]) -> WorkOrder:
     return WorkOrder(**{f: getattr(r, f) for f in PLAIN}, state=WorkOrderState(r.state),
                      outcome=Outcome(r.outcome) if r.outcome else None,
                      diagnosis=_to_diagnosis(r), quote=_to_quote(r))
 
 
-def _to_diagnosis(r: WorkOrderRow) -> Diagnosis | None:
+def _to_diagnosis(r: WorkOrderRow | Row[Any]) -> Diagnosis | None:
     if r.diagnosed_at is None:
         return None
     return Diagnosis(tuple(r.failure_codes or ()), r.findings or "", bool(r.no_fault_found), r.diagnosed_at,
                      r.diagnosed_by or "")
 
 
-def _to_quote(r: WorkOrderRow) -> Quote | None:
+def _to_quote(r: WorkOrderRow | Row[Any]) -> Quote | None:
     if r.quote_status is None:
         return None
     values = {attr: getattr(r, col) for col, attr in QUOTE_COLUMNS.items()}

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.kit.errors import Conflict
 from services.repair.db.tables import OldPartRow
 from services.repair.domain.old_parts import DisposalRoute, OldPart
+from shared.messaging.sql import rowcount
 
 FIELDS = tuple(f.name for f in fields(OldPart) if f.name != "route")
-O = OldPartRow
+OP = OldPartRow
 
 
 @dataclass(frozen=True)
@@ -28,41 +29,41 @@ class OldPartRepository:
         self.session = session
 
     async def add(self, p: OldPart, actor: str) -> None:
-        self.session.add(O(**{f: getattr(p, f) for f in FIELDS}, route=None, created_by=actor))
+        self.session.add(OP(**{f: getattr(p, f) for f in FIELDS}, route=None, created_by=actor))
 
     async def get(self, old_part_id: str) -> OldPart | None:
-        row = await self.session.get(O, old_part_id)
+        row = await self.session.get(OP, old_part_id)
         return _domain(row) if row else None
 
     async def save_disposal(self, p: OldPart) -> None:
         """Only an undisposed old part can be disposed of: a concurrent second disposal gets 409."""
         assert p.route is not None
-        result = await self.session.execute(update(O).where(O.id == p.id, O.disposed_at.is_(None)).values(
+        result = await self.session.execute(update(OP).where(OP.id == p.id, OP.disposed_at.is_(None)).values(
             route=p.route.value, document_no=p.document_no, disposed_at=p.disposed_at, disposed_by=p.disposed_by,
             note=p.note))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"old part {p.id} was disposed of by someone else meanwhile")
 
     async def save_disposal_cancelled(self, p: OldPart, document_no: str) -> None:
         """Only the disposal declared under document_no is cleared: a concurrent change gets 409."""
         assert p.disposed_at is None
-        result = await self.session.execute(update(O).where(
-            O.id == p.id, O.disposed_at.is_not(None), O.document_no == document_no).values(
+        result = await self.session.execute(update(OP).where(
+            OP.id == p.id, OP.disposed_at.is_not(None), OP.document_no == document_no).values(
             route=None, document_no=None, disposed_at=None, disposed_by=None, note=p.note))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"old part {p.id} changed meanwhile: its disposal was not cancelled")
 
     async def find(self, f: OldPartFilter, limit: int, offset: int) -> list[OldPart]:
-        q = select(O)
+        q = select(OP)
         if f.unit_id:
-            q = q.where(O.unit_id == f.unit_id)
+            q = q.where(OP.unit_id == f.unit_id)
         if f.work_order_id:
-            q = q.where(O.work_order_id == f.work_order_id)
+            q = q.where(OP.work_order_id == f.work_order_id)
         if f.disposed is not None:
-            q = q.where(O.disposed_at.is_not(None) if f.disposed else O.disposed_at.is_(None))
+            q = q.where(OP.disposed_at.is_not(None) if f.disposed else OP.disposed_at.is_(None))
         if f.due_before:
-            q = q.where(O.disposal_deadline < f.due_before)
-        q = q.order_by(O.disposal_deadline, O.id).limit(limit).offset(offset)
+            q = q.where(OP.disposal_deadline < f.due_before)
+        q = q.order_by(OP.disposal_deadline, OP.id).limit(limit).offset(offset)
         return [_domain(r) for r in await self.session.scalars(q)]
 
 

@@ -11,6 +11,7 @@ from services.kit.errors import Conflict
 from services.repair.db.tables import FailureCodeRow, OwnerAgreementRow
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
+from shared.messaging.sql import rowcount
 
 A = OwnerAgreementRow
 
@@ -56,7 +57,7 @@ class ReferenceRepository:
         version = current if expected_version is None else expected_version
         result = await self.session.execute(update(A).where(A.owner_id == a.owner_id, A.version == version)
                                             .values(version=version + 1, **values))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"the agreement of owner {a.owner_id} was changed by someone else; reload and retry")
         return version + 1
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.repair.db.tables import ConsumptionRow, ReservationRow, StockLotRow
 from services.repair.domain.stock import Reservation
+from shared.contract.events.common import Origin
+from shared.messaging.sql import rowcount
 
 R, C, L = ReservationRow, ConsumptionRow, StockLotRow
 FIELDS = tuple(f.name for f in fields(Reservation))
@@ -23,7 +25,7 @@ class UsedPart:
     quantity: int
     unit_value: Decimal
     currency: str
-    origin: str
+    origin: Origin
     hs_code: str
     bonded: bool
 
@@ -34,9 +36,9 @@ class ReservationRepository:
 
     async def add(self, work_order_id: str, part_number: str, quantity: int, bonded: bool | None,
                   lot_id: int | None, at: datetime, actor: str) -> int:
-        return await self.session.scalar(insert(R).values(
+        return (await self.session.execute(insert(R).values(
             work_order_id=work_order_id, part_number=part_number, quantity=quantity, bonded=bonded, lot_id=lot_id,
-            consumed=0, released=False, created_at=at, created_by=actor).returning(R.id))
+            consumed=0, released=False, created_at=at, created_by=actor).returning(R.id))).scalar_one()
 
     async def for_work_order(self, work_order_id: str, part_number: str | None = None) -> list[Reservation]:
         q = select(R).where(R.work_order_id == work_order_id)
@@ -56,7 +58,7 @@ class ReservationRepository:
         result = await self.session.execute(update(R).where(
             R.id == reservation_id, R.lot_id.is_(None), R.released.is_(False), R.quantity >= n)
             .values(quantity=R.quantity - n))
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
         await self.session.execute(update(R).where(R.id == reservation_id, R.quantity == 0).values(released=True))
         return True
@@ -65,12 +67,12 @@ class ReservationRepository:
         result = await self.session.execute(update(R).where(
             R.id == reservation_id, R.lot_id.is_not(None), R.released.is_(False), R.quantity - R.consumed >= n)
             .values(consumed=R.consumed + n))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def release(self, reservation_id: int) -> bool:
         result = await self.session.execute(update(R).where(R.id == reservation_id, R.released.is_(False))
                                             .values(released=True))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def record_consumption(self, work_order_id: str, lot_id: int, reservation_id: int | None, n: int,
                                  at: datetime, actor: str) -> None:

@@ -5,11 +5,12 @@ from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.repair.db.tables import ExpectedPartsRow, PartsReceiptRow, ReservationRow, StockLotRow
 from services.repair.domain.stock import ExpectedDelivery, PartPosition, StockLot
+from shared.messaging.sql import rowcount
 
 LOT_FIELDS = tuple(f.name for f in fields(StockLot))
 EXPECTED_FIELDS = tuple(f.name for f in fields(ExpectedDelivery))
@@ -50,9 +51,9 @@ class StockRepository:
     async def consume_free(self, lot_id: int, n: int) -> bool:
         return await self._change(lot_id, L.on_hand - L.reserved >= n, on_hand=L.on_hand - n)
 
-    async def _change(self, lot_id: int, condition: object, **values: object) -> bool:
+    async def _change(self, lot_id: int, condition: ColumnElement[bool], **values: object) -> bool:
         result = await self.session.execute(update(L).where(L.id == lot_id, condition).values(**values))
-        return result.rowcount == 1
+        return rowcount(result) == 1
 
     async def has_receipt(self, receipt_id: str) -> bool:
         return await self.session.get(PartsReceiptRow, receipt_id) is not None
@@ -64,7 +65,7 @@ class StockRepository:
             update(L).where(*key).values(on_hand=L.on_hand + lot.on_hand).returning(L.id))
         if lot_id is None:
             values = {f: getattr(lot, f) for f in LOT_FIELDS if f != "id"}
-            lot_id = await self.session.scalar(insert(L).values(**values).returning(L.id))
+            lot_id = (await self.session.execute(insert(L).values(**values).returning(L.id))).scalar_one()
         self.session.add(PartsReceiptRow(receipt_id=receipt_id, stock_lot_id=lot_id, quantity=lot.on_hand,
                                          documents=documents, received_at=lot.received_at, created_by=actor))
         return lot_id
@@ -84,9 +85,9 @@ class StockRepository:
 
     async def expect(self, part_number: str, quantity: int, expected_by: datetime | None, note: str,
                      at: datetime, actor: str) -> int:
-        return await self.session.scalar(insert(ExpectedPartsRow).values(
+        return (await self.session.execute(insert(ExpectedPartsRow).values(
             part_number=part_number, quantity=quantity, remaining=quantity, expected_by=expected_by, note=note,
-            created_at=at, created_by=actor).returning(ExpectedPartsRow.id))
+            created_at=at, created_by=actor).returning(ExpectedPartsRow.id))).scalar_one()
 
     async def expected(self, part_number: str | None, open_only: bool = True) -> list[ExpectedDelivery]:
         E = ExpectedPartsRow
@@ -108,7 +109,7 @@ class StockRepository:
                 return
             result = await self.session.execute(update(E).where(E.id == row_id, E.remaining >= take)
                                                 .values(remaining=E.remaining - take))
-            quantity -= take if result.rowcount == 1 else 0
+            quantity -= take if rowcount(result) == 1 else 0
 
 
 def _lot(r: StockLotRow) -> StockLot:

@@ -7,9 +7,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging.tables import BIGINT
 from services.kit.db import UtcDateTime
 from services.repair.db.base import Audited, Base
+from shared.contract.events.common import Origin
+from shared.messaging.tables import BIGINT
 
 Money = Numeric(18, 2)
 
@@ -20,7 +21,7 @@ class StockLotRow(Base):
     part_number: Mapped[str] = mapped_column(String(100), index=True)
     lot: Mapped[str] = mapped_column(String(100))
     bonded: Mapped[bool]
-    origin: Mapped[str] = mapped_column(String(10))
+    origin: Mapped[Origin] = mapped_column(String(10))  # written from StockLot.origin only
     hs_code: Mapped[str] = mapped_column(String(10))
     unit_value: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))

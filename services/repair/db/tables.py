@@ -3,20 +3,44 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NotRequired
 
 from sqlalchemy import JSON, Integer, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
+from typing_extensions import TypedDict
 
-from shared.messaging.tables import BIGINT, messaging_tables, sequence_tables
 from services.kit.db import UtcDateTime
 from services.kit.idempotency import idempotency_table
 from services.repair.db.base import Audited, Base
-from services.repair.db.stock_tables import (ConsumptionRow, ExpectedPartsRow, OldPartRow, PartsReceiptRow,
-                                             ReservationRow, StockLotRow)
+from services.repair.db.stock_tables import (
+    ConsumptionRow,
+    ExpectedPartsRow,
+    OldPartRow,
+    PartsReceiptRow,
+    ReservationRow,
+    StockLotRow,
+)
+from shared.messaging.tables import BIGINT, messaging_tables, sequence_tables
 
-__all__ = ["WorkOrderRow", "WorkOrderHistoryRow", "LabourEntryRow", "TestRecordRow", "FailureCodeRow",
-           "OwnerAgreementRow", "StockLotRow", "PartsReceiptRow", "ExpectedPartsRow", "ReservationRow",
-           "ConsumptionRow", "OldPartRow", "outbox", "inbox", "dead_letters", "idempotency_keys", "metadata"]
+__all__ = [
+    "ConsumptionRow",
+    "ExpectedPartsRow",
+    "FailureCodeRow",
+    "LabourEntryRow",
+    "OldPartRow",
+    "OwnerAgreementRow",
+    "PartsReceiptRow",
+    "ReservationRow",
+    "StockLotRow",
+    "TestRecordRow",
+    "WorkOrderHistoryRow",
+    "WorkOrderRow",
+    "dead_letters",
+    "idempotency_keys",
+    "inbox",
+    "metadata",
+    "outbox",
+]
 Money = Numeric(18, 2)
 
 
@@ -83,13 +107,22 @@ class LabourEntryRow(Audited, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class MeasurementDoc(TypedDict):
+    """One element of ``test_records.measurements`` (JSON), as ``dataclasses.asdict`` writes a ``Measurement``."""
+    name: str
+    value: float
+    unit: NotRequired[str]
+    lower: NotRequired[float | None]
+    upper: NotRequired[float | None]
+
+
 class TestRecordRow(Audited, Base):
     __tablename__ = "test_records"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)  # 1 for a work order's first test
     work_order_id: Mapped[str] = mapped_column(String(36), index=True)
     procedure: Mapped[str] = mapped_column(String(200))
-    measurements: Mapped[list[dict[str, str | float | None]]] = mapped_column(JSON, default=list)
+    measurements: Mapped[list[MeasurementDoc]] = mapped_column(JSON, default=list)
     passed: Mapped[bool]
     tested_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     tested_by: Mapped[str] = mapped_column(String(200))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,11 @@ from services.repair.db.mapping import to_domain, to_row
 from services.repair.db.tables import WorkOrderHistoryRow, WorkOrderRow
 from services.repair.domain.states import OPEN
 from services.repair.domain.work_orders import Step, WorkOrder
+from shared.messaging.sql import rowcount
 
 STEP_FIELDS = tuple(f.name for f in fields(Step))
-WO, HISTORY = WorkOrderRow.__table__, WorkOrderHistoryRow.__table__  # Core: no ORM flush or identity map
+# Core: no ORM flush or identity map
+WO, HISTORY = cast(Table, WorkOrderRow.__table__), cast(Table, WorkOrderHistoryRow.__table__)
 # hot statements built once, with bound parameters
 _GET = select(WO).where(WO.c.id == bindparam("work_order_id"))
 _FOR_UNIT = select(WO).where(WO.c.unit_id == bindparam("unit_id"))
@@ -60,7 +63,7 @@ class WorkOrderRepository:
             await self.add(wo, actor, at)
             return True
         row = to_row(wo) | {"created_by": actor, "updated_by": actor, "updated_at": at}
-        if (await self.session.execute(_INSERT_UNLESS_UNIT_HAS_ONE[dialect], row)).rowcount != 1:
+        if rowcount(await self.session.execute(_INSERT_UNLESS_UNIT_HAS_ONE[dialect], row)) != 1:
             return False
         await self._history(wo)
         return True
@@ -75,7 +78,7 @@ class WorkOrderRepository:
         values = to_row(wo) | {"version": wo.version + 1, "updated_by": actor, "updated_at": at}
         del values["id"]  # the key is matched, not set
         result = await self.session.execute(_SAVE, values | {"match_id": wo.id, "match_version": wo.version})
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             raise Conflict(f"work order {wo.id} was changed by someone else; reload and retry",
                            work_order=wo.id, your_version=wo.version)
         wo.version += 1

@@ -26,14 +26,14 @@ class LabourEntry:
 
     @classmethod
     def booked(cls, id: str, work_order_id: str, technician: str, minutes: int, at: datetime,
-               note: str = "") -> "LabourEntry":
+               note: str = "") -> LabourEntry:
         if not 1 <= minutes <= MAX_ENTRY_MINUTES:
             raise RuleViolation(f"labour minutes must be between 1 and {MAX_ENTRY_MINUTES}", field="minutes")
         return cls(id, work_order_id, technician, at, at, minutes, note)
 
     @classmethod
     def start(cls, id: str, work_order_id: str, technician: str, at: datetime,
-              running: "LabourEntry | None", note: str = "") -> "LabourEntry":
+              running: LabourEntry | None, note: str = "") -> LabourEntry:
         """``running``: the technician's clock already running on this work order, if any."""
         if running is not None:
             raise Conflict(f"{technician} already has a labour clock running on work order {work_order_id} "

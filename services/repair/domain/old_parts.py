@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.kit.errors import Conflict, RuleViolation
+from shared.contract.events.common import Origin
 
 
 class DisposalRoute(StrEnum):
@@ -40,7 +41,7 @@ class OldPart:
     owner_id: str
     part_number: str
     quantity: int
-    origin: str
+    origin: Origin
     removed_at: datetime
     disposal_deadline: datetime
     route: DisposalRoute | None = None
@@ -50,7 +51,7 @@ class OldPart:
     note: str = ""
 
     @classmethod
-    def removed(cls, *, disposal_days: int, removed_at: datetime, origin: str, **facts: object) -> "OldPart":
+    def removed(cls, *, disposal_days: int, removed_at: datetime, origin: Origin, **facts: object) -> OldPart:
         if origin not in ROUTES:
             raise RuleViolation(f"unknown origin {origin!r}", field="origin")
         return cls(removed_at=removed_at, origin=origin, disposal_deadline=removed_at + timedelta(days=disposal_days),

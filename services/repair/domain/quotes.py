@@ -60,10 +60,10 @@ class Quote:
     def go_ahead(self) -> bool:
         return self.status in (QuoteStatus.approved, QuoteStatus.skipped)
 
-    def skipped(self, reason: SkipReason) -> "Quote":
+    def skipped(self, reason: SkipReason) -> Quote:
         return replace(self, status=QuoteStatus.skipped, skip_reason=reason)
 
-    def decided(self, approve: bool, by: str, at: datetime, note: str) -> "Quote":
+    def decided(self, approve: bool, by: str, at: datetime, note: str) -> Quote:
         status = QuoteStatus.approved if approve else QuoteStatus.declined
         return replace(self, status=status, decided_by=by, decided_at=at, decision_note=note)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from services.kit.errors import RuleViolation
+from shared.contract.events.common import Origin
 
 MAX_LINE_QUANTITY = 100_000
 
@@ -23,7 +24,7 @@ class StockLot:
     part_number: str
     lot: str
     bonded: bool
-    origin: str
+    origin: Origin
     hs_code: str
     unit_value: Decimal
     currency: str

@@ -1,9 +1,9 @@
 """Test records after repair (procedure, measurements, pass/fail) and first-pass yield."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from services.kit.errors import RuleViolation
 
@@ -34,7 +34,7 @@ class TestRecord:
     tested_by: str
 
     @classmethod
-    def judge(cls, *, passed: bool | None, measurements: Iterable[Measurement], **facts: object) -> "TestRecord":
+    def judge(cls, *, passed: bool | None, measurements: Iterable[Measurement], **facts: object) -> TestRecord:
         """The verdict is the technician's, but never a pass with a measurement out of its limits."""
         ms = tuple(measurements)
         if not str(facts.get("procedure", "")).strip():

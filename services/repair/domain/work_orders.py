@@ -8,8 +8,16 @@ from decimal import Decimal
 from services.kit.errors import Conflict, Forbidden, illegal_transition
 from services.repair.domain.diagnosis import Diagnosis
 from services.repair.domain.quotes import Quote, SkipReason
-from services.repair.domain.states import (COMPLETION, RULES, Outcome, Step, WorkOrderState, allowed_actions,
-                                           transitions_from)
+from services.repair.domain.states import (
+    COMPLETION,
+    RULES,
+    Outcome,
+    Step,
+    WorkOrderState,
+    allowed_actions,
+    transitions_from,
+)
+from shared.contract.events.common import Origin
 
 __all__ = ["Outcome", "Step", "WorkOrder", "WorkOrderState"]
 S = WorkOrderState
@@ -22,7 +30,7 @@ class WorkOrder:
     owner_id: str
     serial_number: str
     hs_code: str
-    origin: str
+    origin: Origin
     opened_at: datetime
     part_number: str = ""
     warranty: bool = False
@@ -41,7 +49,7 @@ class WorkOrder:
     steps: list[Step] = field(default_factory=list)  # recorded, not yet saved
 
     @classmethod
-    def open(cls, at: datetime, actor: str, **facts: object) -> "WorkOrder":
+    def open(cls, at: datetime, actor: str, **facts: object) -> WorkOrder:
         wo = cls(opened_at=at, **facts)  # type: ignore[arg-type]
         wo.steps.append(Step(at, actor, "open", None, S.queued.value, "unit released to repair"))
         return wo

@@ -1,14 +1,14 @@
 """Events repair consumes (each handler runs inside the inbox-guarded unit of work)."""
 from __future__ import annotations
 
+from services.repair.service import old_parts, stock, work_orders
+from services.repair.service.uow import RepairUnitOfWork
 from shared.contract.envelope import CloudEvent
 from shared.contract.events.dispatch import ExitCancelled, ExitDeclared
 from shared.contract.events.intake import PartsReceived, UnitReleasedToRepair
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS
 from shared.messaging.consumer import Handler
-from services.repair.service import old_parts, stock, work_orders
-from services.repair.service.uow import RepairUnitOfWork
 
 
 async def on_unit_released(uow: RepairUnitOfWork, e: UnitReleasedToRepair, _ce: CloudEvent) -> None:

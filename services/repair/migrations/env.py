@@ -1,6 +1,6 @@
 from alembic import context
 
-from services.repair.db.tables import metadata
 from services.kit.migrations import run_env
+from services.repair.db.tables import metadata
 
 run_env(context, metadata)

@@ -1,7 +1,7 @@
 """Drawing on free stock, oldest lot first, by conditional updates that lose races safely and retry."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from services.repair.domain.stock import StockLot
 from services.repair.service.uow import RepairUnitOfWork

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.states import COMPLETION, Outcome
@@ -11,6 +10,7 @@ from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 async def complete(uow: RepairUnitOfWork, work_order_id: str, outcome: Outcome, note: str, actor: str,

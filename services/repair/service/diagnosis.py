@@ -1,12 +1,12 @@
 """Start diagnosing a unit; record its diagnosis (failure codes, findings, or no fault found)."""
 from __future__ import annotations
 
-from shared.clock import utc_now
 from services.repair.domain.diagnosis import Diagnosis
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 async def start(uow: RepairUnitOfWork, work_order_id: str, actor: str,

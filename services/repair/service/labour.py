@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import uuid
 
-from shared.clock import utc_now
 from services.kit.errors import Conflict
 from services.repair.domain.labour import LabourEntry
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 async def book(uow: RepairUnitOfWork, work_order_id: str, technician: str, minutes: int, note: str, actor: str,

@@ -1,11 +1,11 @@
 """Old and bad parts: list them (deadlines first) and record their disposal."""
 from __future__ import annotations
 
-from shared.contract.events.dispatch import ExitCancelled, ExitDeclared
 from services.repair.db.old_parts import OldPartFilter
 from services.repair.domain.old_parts import DisposalRoute, OldPart
 from services.repair.service import outgoing
 from services.repair.service.uow import RepairUnitOfWork
+from shared.contract.events.dispatch import ExitCancelled, ExitDeclared
 
 
 async def disposed_by_dispatch(uow: RepairUnitOfWork, e: ExitDeclared) -> None:
@@ -20,7 +20,8 @@ async def disposed_by_dispatch(uow: RepairUnitOfWork, e: ExitDeclared) -> None:
         return
     route = _route(e.destination, e.supervision_mode)
     document_no = _document_no(e.documents)
-    late = part.dispose(route, document_no, e.declared_at, uow.actor or "dispatch", f"declared by dispatch ({e.destination})")
+    late = part.dispose(route, document_no, e.declared_at, uow.actor or "dispatch",
+                        f"declared by dispatch ({e.destination})")
     await uow.old_parts.save_disposal(part)
     uow.publish(outgoing.old_part_disposed(part, late))
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from shared.contract.events import repair as ev
-from shared.contract.events.common import Money, PartLine
 from services.repair.db.reservations import UsedPart
 from services.repair.domain.old_parts import OldPart, supervision_mode
+from services.repair.domain.quotes import QuoteStatus
 from services.repair.domain.testing import TestRecord
 from services.repair.domain.work_orders import Step, WorkOrder
+from shared.contract.events import repair as ev
+from shared.contract.events.common import Money, PartLine
 
 
 def _fact(wo: WorkOrder) -> dict:
@@ -44,7 +46,9 @@ def quote_issued(wo: WorkOrder) -> ev.QuoteIssued:
 def quote_decided(wo: WorkOrder) -> ev.QuoteDecided:
     q = wo.quote
     assert q is not None and q.decided_at is not None
-    return ev.QuoteDecided(**_fact(wo), decision=q.status.value, note=q.decision_note, decided_at=q.decided_at)
+    assert q.status in (QuoteStatus.approved, QuoteStatus.declined)  # what Quote.decided sets
+    decision: Literal["approved", "declined"] = "approved" if q.status is QuoteStatus.approved else "declined"
+    return ev.QuoteDecided(**_fact(wo), decision=decision, note=q.decision_note, decided_at=q.decided_at)
 
 
 def part_line(u: UsedPart) -> PartLine:

@@ -5,7 +5,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.clock import utc_now
 from services.kit.errors import Conflict, RuleViolation
 from services.repair.db.reservations import UsedPart
 from services.repair.domain.old_parts import OldPart
@@ -15,6 +14,7 @@ from services.repair.service import outgoing
 from services.repair.service.allocation import consume_free, reserve_free
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ async def consume(uow: RepairUnitOfWork, work_order_id: str, need: PartNeed, rep
 
 async def _from_reservations(uow: RepairUnitOfWork, work_order_id: str,
                              need: PartNeed) -> list[tuple[StockLot, int | None, int]]:
-    taken, remaining = [], need.quantity
+    taken: list[tuple[StockLot, int | None, int]] = []
+    remaining = need.quantity
     for r in await uow.reservations.for_work_order(work_order_id, need.part_number):
         lot = await uow.stock.lot(r.lot_id) if r.lot_id is not None and r.remaining > 0 else None
         if remaining == 0 or lot is None or (need.bonded is not None and lot.bonded != need.bonded):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.clock import utc_now
 from services.repair.domain.quotes import Quote, skip_reason
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.reference import currencies
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 async def issue(uow: RepairUnitOfWork, work_order_id: str, repair_fee: Decimal, parts_estimate: Decimal,

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from shared.clock import utc_now
 from services.kit import iso
 from services.kit.errors import RuleViolation, quote
 from services.repair.domain.diagnosis import FailureCode
 from services.repair.domain.quotes import OwnerAgreement
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import uuid
 
-from shared.clock import utc_now
 from services.repair.domain.testing import Measurement, TestRecord
 from services.repair.domain.work_orders import WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
 
 
 async def start_repair(uow: RepairUnitOfWork, work_order_id: str, actor: str,

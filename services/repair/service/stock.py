@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.clock import utc_now
-from shared.contract.events.intake import PartsReceived
 from services.kit.errors import Conflict, RuleViolation
 from services.repair.domain.states import Step
-from services.repair.domain.stock import (MAX_LINE_QUANTITY, ExpectedDelivery, PartPosition, Reservation, StockLot,
-                                          check_receipt)
+from services.repair.domain.stock import (
+    MAX_LINE_QUANTITY,
+    ExpectedDelivery,
+    PartPosition,
+    Reservation,
+    StockLot,
+    check_receipt,
+)
 from services.repair.service.allocation import reserve_free
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
+from shared.contract.events.intake import PartsReceived
 
 
 async def receive(uow: RepairUnitOfWork, e: PartsReceived) -> int | None:

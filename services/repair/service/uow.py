@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.messaging.uow import SqlUnitOfWork
 from services.repair.db.old_parts import OldPartRepository
 from services.repair.db.reference import ReferenceRepository
 from services.repair.db.reservations import ReservationRepository
 from services.repair.db.stock import StockRepository
 from services.repair.db.work_log import LabourRepository, TestRepository
 from services.repair.db.work_orders import WorkOrderRepository
+from shared.messaging.uow import SqlUnitOfWork
 
 
 class RepairUnitOfWork(SqlUnitOfWork):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import uuid
 
-from shared.clock import utc_now
-from shared.contract.events.intake import UnitReleasedToRepair
 from services.kit.errors import RuleViolation
 from services.repair.db.work_orders import WorkOrderFilter
 from services.repair.domain.work_orders import Step, WorkOrder
 from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
+from shared.clock import utc_now
+from shared.contract.events.intake import UnitReleasedToRepair
 
 
 async def open_for_released_unit(uow: RepairUnitOfWork, e: UnitReleasedToRepair) -> WorkOrder:

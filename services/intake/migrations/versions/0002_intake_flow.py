@@ -8,8 +8,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 SEED = Path(__file__).resolve().parents[2] / "reference" / "catalogue.json"
 

@@ -6,9 +6,8 @@ Create Date: 2026-12-02 12:00:00
 
 Downgrading fails while a withdrawn unit's serial was announced again (two rows the old index forbids).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'

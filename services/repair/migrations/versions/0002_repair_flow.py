@@ -6,8 +6,8 @@ Create Date: 2026-11-24 16:59:21.924711
 """
 from datetime import datetime, timezone
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 FAILURE_CODES = [  # the starting list; admins edit it through PUT /v1/failure-codes/{code}
     ("PWR-SUPPLY", "Power supply failure"), ("ELEC-SHORT", "Short circuit"),
