@@ -10,7 +10,8 @@ WHY = {"reason": "owner changed the delivery plan"}
 
 async def test_amend_decision_then_cancel_exit_out_of_a_planned_shipment(api):
     await unit(api, "a1")
-    await api.post("/v1/items/a1/decision", json={"destination": "re_export", "destination_country": "US"}, headers=DESK)
+    await api.post("/v1/items/a1/decision", json={"destination": "re_export", "destination_country": "US"},
+                   headers=DESK)
     r = await api.post("/v1/items/a1/decision/amendment", json={"destination": "re_export", "destination_country": "XX",
                                                                 **WHY}, headers=DESK)
     assert r.status_code == 422 and "unknown ISO 3166 country 'XX'" in r.text
@@ -38,7 +39,8 @@ async def test_amend_decision_then_cancel_exit_out_of_a_planned_shipment(api):
 
 async def test_a_shipped_exit_cannot_be_cancelled(api):
     await unit(api, "a2")
-    await api.post("/v1/items/a2/decision", json={"destination": "re_export", "destination_country": "DE"}, headers=DESK)
+    await api.post("/v1/items/a2/decision", json={"destination": "re_export", "destination_country": "DE"},
+                   headers=DESK)
     await api.post("/v1/items/a2/exit-declaration", json=EXIT_ABROAD, headers=DESK)
     s = (await api.post("/v1/shipments", headers=DESK, json={"carrier": "DHL", "tracking_number": "D8",
          "destination_country": "DE", "address": "Munich", "incoterm": "DAP"})).json()

@@ -1,4 +1,5 @@
-"""Dispatch's door on SQLite and PostgreSQL: every country and currency checked, contradictions refused, customs terms."""
+"""Dispatch's door on SQLite and PostgreSQL: every country and currency checked, contradictions refused, customs
+terms."""
 from __future__ import annotations
 
 import pytest
