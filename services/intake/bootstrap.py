@@ -9,6 +9,7 @@ from services.intake.api import catalogue, declarations, owners, parts, units
 from services.intake.api.links import LINKS
 from services.intake.db import tables
 from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.intake.service import owners as owner_register
 from services.intake.service.uow import IntakeUnitOfWork
 from services.intake.settings import IntakeSettings
 from services.kit import links
@@ -22,7 +23,17 @@ def define() -> ServiceDefinition:
         name="intake", settings=load(IntakeSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=IntakeUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
+        after_migrate=_announce_owners)
+
+
+async def _announce_owners(d: ServiceDefinition) -> None:
+    """Once after the upgrade that brought owner.registered: the owners registered before it are announced."""
+    rt = Runtime(d)
+    try:
+        await owner_register.announce_unannounced(rt.uow())
+    finally:
+        await rt.dispose()
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, func, select, update
@@ -45,6 +46,14 @@ class OwnerRepository:
         if rowcount(result) != 1:
             raise Conflict(f"owner {o.id} was changed by someone else; reload and retry")
         o.version += 1
+
+    async def unannounced(self, limit: int = 1000) -> list[Owner]:
+        rows = await self.session.scalars(select(OwnerRow).where(OwnerRow.announced_at.is_(None))
+                                          .order_by(OwnerRow.id).limit(limit))
+        return [_to_domain(r) for r in rows]
+
+    async def announced(self, owner_ids: list[str], at: datetime) -> None:
+        await self.session.execute(update(OwnerRow).where(OwnerRow.id.in_(owner_ids)).values(announced_at=at))
 
     async def list(self, limit: int, offset: int) -> list[Owner]:
         rows = await self.session.scalars(select(OwnerRow).order_by(OwnerRow.id).limit(limit).offset(offset))

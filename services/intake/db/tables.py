@@ -43,6 +43,9 @@ class OwnerRow(Audited, Base):
     contacts: Mapped[list[ContactDoc]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(200))
+    # when the owner.registered event went out (None: owners registered before the event existed, announced
+    # once at the next start)
+    announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CatalogueVersionRow(Audited, Base):

@@ -166,6 +166,13 @@ class Unit:
         self._move("exit", S.exited, at, actor, note, documents)
         return True
 
+    def allocate(self, owner_id: str, at: datetime, actor: str, note: str) -> None:
+        """Dispatch allocated the (repaired, still bonded) unit to another owner: the record follows, its state
+        does not change (a history line says who owned it before)."""
+        self.history.append(Step(at, actor, "allocate", self.state.value, self.state.value,
+                                 {"previous_owner": self.owner_id}, note))
+        self.owner_id = owner_id
+
     def withdraw(self, reason: str, at: datetime, actor: str) -> None:
         """A pre-alerted unit that never arrived leaves the books; only before its customs entry."""
         if not reason.strip():

@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timezone
 
 from services.intake.service.uow import IntakeUnitOfWork
-from shared.contract.events.dispatch import ItemShipped
+from shared.contract.events.dispatch import ItemAllocated, ItemShipped
 
 log = logging.getLogger("bondline.intake.exits")
 
@@ -31,3 +31,17 @@ async def unit_shipped(uow: IntakeUnitOfWork, e: ItemShipped) -> bool:
 
 def _utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+async def unit_allocated(uow: IntakeUnitOfWork, e: ItemAllocated) -> bool:
+    """An exchange-pool unit went to another owner at dispatch: intake's record follows (the new owner's partner
+    token reads it, the old one's no longer). Old parts and units intake never announced are ignored."""
+    if e.item_kind != "unit":
+        return False
+    unit = await uow.units.get(e.unit_id, for_update=True)
+    if unit is None or unit.owner_id == e.owner_id:
+        return False
+    actor = uow.actor or "event:dispatch"
+    unit.allocate(e.owner_id, _utc(e.allocated_at), actor, f"allocated by dispatch from {e.previous_owner_id}")
+    await uow.units.save(unit, actor)
+    return True

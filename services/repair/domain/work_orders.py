@@ -71,6 +71,13 @@ class WorkOrder:
         self.steps.append(Step(at, actor, action, self.state.value, to.value, note))
         self.state = to
 
+    def change_owner(self, owner_id: str, at: datetime, actor: str) -> None:
+        """Dispatch allocated the repaired unit to another owner: the work order follows (any state; the history
+        keeps who owned it)."""
+        self.steps.append(Step(at, actor, "owner_changed", self.state.value, self.state.value,
+                               f"allocated from {self.owner_id} to {owner_id}"))
+        self.owner_id = owner_id
+
     def assign(self, technician: str, at: datetime, actor: str) -> None:
         self._do("assign", at, actor, f"assigned to {technician}")
         self.technician = technician

@@ -10,6 +10,7 @@ from services.repair.service import outgoing
 from services.repair.service.common import load, save
 from services.repair.service.uow import RepairUnitOfWork
 from shared.clock import utc_now
+from shared.contract.events.dispatch import ItemAllocated
 from shared.contract.events.intake import UnitReleasedToRepair
 
 
@@ -24,6 +25,18 @@ async def open_for_released_unit(uow: RepairUnitOfWork, e: UnitReleasedToRepair)
         assert existing is not None
         return existing
     uow.publish(outgoing.opened(wo))
+    return wo
+
+
+async def unit_allocated(uow: RepairUnitOfWork, e: ItemAllocated) -> WorkOrder | None:
+    """Called inside the consumer's unit of work: the unit's work order follows its new owner (old parts keep
+    theirs: they were removed while the old owner held the unit)."""
+    wo = await uow.work_orders.for_unit(e.unit_id) if e.item_kind == "unit" else None
+    if wo is None or wo.owner_id == e.owner_id:
+        return None
+    at, actor = utc_now(), uow.actor or "event:dispatch"
+    wo.change_owner(e.owner_id, at, actor)
+    await uow.work_orders.save(wo, actor, at)
     return wo
 
 
