@@ -15,7 +15,7 @@ from services.intake.db.tables import OwnerRow, UnitRow, outbox
 from services.intake.domain.owners import CreditTier
 from services.kit.auth import issue_token
 from services.kit.settings import DEV_JWT_SECRET
-from tests.support.intake import declaration_body, owner_body, unit_body
+from tests.support.intake import UNIT_EVENT, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime
 
 
@@ -120,7 +120,7 @@ async def test_invalid_requests_get_clear_422s_and_write_nothing(db_url, monkeyp
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "origin"]
         async with rt.sessions() as s:
             assert await s.scalar(select(func.count()).select_from(UnitRow)) == 0
-            assert await s.scalar(select(func.count()).select_from(outbox)) == 0
+            assert await s.scalar(select(func.count()).select_from(outbox).where(UNIT_EVENT)) == 0
 
 
 async def test_conflicts_and_not_found(db_url, monkeypatch):
@@ -153,7 +153,7 @@ async def test_concurrent_requests_for_one_serial_admit_one(pg_url, monkeypatch)
                     {"field": "units[0].serial_number", "reason": "serial 'SN-1' is already in the zone"}]
         async with rt.sessions() as s:
             assert await s.scalar(select(func.count()).select_from(UnitRow)) == 1
-            assert await s.scalar(select(func.count()).select_from(outbox)) == 1
+            assert await s.scalar(select(func.count()).select_from(outbox).where(UNIT_EVENT)) == 1
 
 
 async def test_health_and_readiness_without_token(db_url, monkeypatch):
@@ -169,13 +169,12 @@ async def test_health_and_readiness_without_token(db_url, monkeypatch):
 async def test_metrics(db_url, monkeypatch):
     async with serve("intake", db_url, monkeypatch) as (c, _):
         before = (await c.get("/metrics")).text
-        assert gauge(before, "bondline_outbox_backlog") == 0
-        assert gauge(before, "bondline_outbox_oldest_unpublished_age_seconds") == 0
+        registered = gauge(before, "bondline_outbox_backlog")  # the owner's owner.registered, if serve made one
         body = request(*(unit_body(f"SN-{i}") for i in range(3)))
         assert (await c.post("/v1/repair-requests", json=body, headers=CLERK)).status_code == 201
         r = await c.get("/metrics")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-        assert gauge(r.text, "bondline_outbox_backlog") == 3  # one unit.announced per unit
+        assert gauge(r.text, "bondline_outbox_backlog") == registered + 3  # one unit.announced per unit
         assert gauge(r.text, "bondline_outbox_oldest_unpublished_age_seconds") >= 0
         assert gauge(r.text, "bondline_dead_letters_stored") == 0
         assert 'bondline_http_requests_total{method="POST",route="/v1/repair-requests",status="201"} 1.0' in r.text

@@ -11,7 +11,7 @@ from services.intake.bootstrap import build_app
 from services.intake.db.tables import outbox
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY
-from tests.support.intake import CLERK, OFFICER, announce, declaration_body, owner_body, unit_body
+from tests.support.intake import CLERK, OFFICER, UNIT_EVENT, announce, declaration_body, owner_body, unit_body
 from tests.support.runtime import runtime
 
 
@@ -28,7 +28,7 @@ async def api(db_url, monkeypatch):  # type: ignore[no-untyped-def]
 async def events(client: httpx.AsyncClient) -> list[tuple[str, dict]]:
     """Every outbox event, parsed through the contract registry (so each one validates)."""
     async with client.rt.sessions() as s:  # type: ignore[attr-defined]
-        rows = (await s.execute(select(outbox).order_by(outbox.c.id))).all()
+        rows = (await s.execute(select(outbox).where(UNIT_EVENT).order_by(outbox.c.id))).all()
     out = []
     for r in rows:
         ce = CloudEvent.from_kafka([(k, v.encode()) for k, v in r.headers], r.payload.encode())

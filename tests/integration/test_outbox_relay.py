@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from services.intake.db.tables import UnitRow, outbox
 from services.intake.domain.owners import CreditTier, Owner, OwnerKind
 from services.intake.domain.requests import RequestedUnit
-from services.intake.service import owners, requests
+from services.intake.service import requests
 from services.kit.errors import RuleViolation
 from shared.contract.envelope import CloudEvent
 from shared.contract.topics import INTAKE_EVENTS
@@ -26,9 +26,11 @@ class units:  # lower-case on purpose: the intake use cases these tests drive, i
         """Announce one unit (registering its owner on first use): a domain change with an event."""
         async with uow:
             known = await uow.owners.get("owner-1")
-        if known is None:
-            await owners.register(uow, Owner("owner-1", "Owner One", OwnerKind.overseas, "US", CreditTier.general),
-                                  "admin")
+        if known is None:  # set-up, straight into the register: the unit's event is the one under test
+            async with uow:
+                await uow.owners.add(Owner("owner-1", "Owner One", OwnerKind.overseas, "US", CreditTier.general),
+                                     "admin")
+                await uow.commit()
         unit = RequestedUnit(serial, "PN-1", "8486909000", Decimal("1200.50"), "USD")
         _, [made] = await requests.submit(uow, requests.SubmitRequest("owner-1", "US", [unit]), actor)
         return made

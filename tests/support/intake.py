@@ -44,3 +44,12 @@ async def announce(client: httpx.AsyncClient, owner_id: str, origin: str, *units
                           headers=CLERK)
     assert r.status_code == 201, r.text
     return r.json()["units"]
+
+
+def _unit_event() -> Any:
+    from services.intake.db.tables import outbox
+    return outbox.c.type != "com.bondline.intake.owner.registered.v1"
+
+
+UNIT_EVENT = _unit_event()
+"""Outbox rows other than owner registrations (tests counting what a unit command wrote)."""

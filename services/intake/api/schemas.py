@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.intake.domain.owners import CreditTier, Owner, OwnerKind
 from services.intake.domain.units import Discrepancy, Origin, Step, Unit
@@ -36,6 +36,15 @@ class OwnerPatch(BaseModel):
     group: str | None = Field(None, max_length=100)
     contacts: list[ContactIn] | None = None
     expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read")
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> OwnerPatch:
+        """Leave a field out to keep it; ``null`` clears only what may be empty (the group)."""
+        nulled = [f for f in ("name", "credit_tier", "contacts")
+                  if f in self.model_fields_set and getattr(self, f) is None]
+        if nulled:
+            raise ValueError(f"{', '.join(nulled)} cannot be null: leave the field out to keep its value")
+        return self
 
 
 class ContactOut(BaseModel):
