@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 # the largest integers a request may carry, documented in the OpenAPI and enforced there (ge/le) so that a huge
 # one is a 422 and never reaches the database: offsets, ids and versions are PostgreSQL ``integer`` columns or
@@ -97,12 +97,14 @@ class FieldError(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """Every refusal's body, in all three services: a domain refusal's message and ``context`` (e.g. the
+    """Every refusal's body, in every service: a domain refusal's message and ``context`` (e.g. the
     per-field ``errors`` of a refused repair request, the ``allowed`` destinations), an authentication or
     authorisation refusal's message, or, for a request that does not fit its schema, the list of problems."""
     detail: str | list[FieldError] = Field(
         description="the message; for a request that does not fit its schema (422), the list of problems")
-    context: dict[str, Any] | None = Field(None, description="what the refusal is about, when it says more")
+    context: dict[str, JsonValue] | None = Field(
+        None, description="what the refusal is about, when it says more: the field at fault (field), the rule that "
+                          "refused (rule), per-field errors (errors), the allowed destinations (allowed), ...")
 
 
 # documented on every operation: what the handlers in services.kit.app and FastAPI's HTTPException send

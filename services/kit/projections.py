@@ -8,12 +8,12 @@ back through gap recovery from the producers' outboxes while they still hold it.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utc_now
 from shared.messaging.tables import UTC_TIME
 
 
@@ -40,7 +40,7 @@ async def rebuild(sessions: Any, table: Table, projection: Any) -> int:
     async with sessions() as s, s.begin():
         current = (await generations(s, table)).get(projection.name)
         await projection.reset(s)
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         if current is None:
             await s.execute(table.insert().values(name=projection.name, generation=1, rebuilt_at=now))
             return 1

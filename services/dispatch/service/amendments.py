@@ -7,7 +7,7 @@ line of its own: ``received`` back into the category it left, documented by the 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 from services.dispatch.domain.destinations import Destination
@@ -17,13 +17,14 @@ from services.dispatch.domain.taxes import ItemTax
 from services.dispatch.service import ledger, taxes
 from services.dispatch.service.decisions import load, step
 from services.dispatch.service.uow import DispatchUnitOfWork
+from shared.clock import utc_now
 from shared.contract.events import dispatch as ev
 
 
 async def amend_decision(uow: DispatchUnitOfWork, item_id: str, d: Destination, country: str | None, reason: str,
                          vat_rate: Decimal, actor: str) -> DispatchItem:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
         entry = item.amend_decision(d, country, reason, actor, now)
         estimate = None
@@ -44,7 +45,7 @@ async def amend_decision(uow: DispatchUnitOfWork, item_id: str, d: Destination, 
 async def cancel_exit(uow: DispatchUnitOfWork, item_id: str, reason: str, reference: str | None,
                       actor: str) -> DispatchItem:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
         was, documents = item.state, dict(item.exit_documents)
         shipment_id = await uow.items.shipment_of(item_id) if was is ItemState.declared else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, TypedDict
 
@@ -14,6 +14,7 @@ from services.dispatch.domain.taxes import Assessment, ItemTax, TaxTables
 from services.dispatch.service import custody, ledger, taxes
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import DomainError, NotFound, RuleViolation
+from shared.clock import utc_now
 from shared.contract.events import dispatch as ev
 
 DISPOSALS: dict[Destination, Literal["destruction", "gate_registration"]] = {
@@ -64,7 +65,7 @@ def _option(item: DispatchItem, d: Destination, tables: TaxTables, on: date) -> 
 
 async def options(uow: DispatchUnitOfWork, item: DispatchItem, vat_rate: Decimal) -> ItemOptions:
     """Allowed destinations, each with its tax estimate where one is owed."""
-    tables, today = await uow.reference.tax_tables(vat_rate), datetime.now(timezone.utc).date()
+    tables, today = await uow.reference.tax_tables(vat_rate), utc_now().date()
     return ItemOptions(item, [_option(item, d, tables, today) for d in destinations.allowed(item.case())])
 
 
@@ -78,7 +79,7 @@ async def candidates(uow: DispatchUnitOfWork, owner_id: str | None, kind: str | 
 async def decide(uow: DispatchUnitOfWork, item_id: str, d: Destination, country: str | None, vat_rate: Decimal,
                  actor: str) -> DispatchItem:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
         item.decide(d, country, now)
         estimate = None
@@ -96,7 +97,7 @@ async def decide(uow: DispatchUnitOfWork, item_id: str, d: Destination, country:
 async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDocuments, vat_rate: Decimal,
                        actor: str) -> DispatchItem:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
         if item.state is ItemState.decided and item.destination:
             exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode, item.origin or "foreign")
@@ -121,7 +122,7 @@ async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDoc
 async def allocate(uow: DispatchUnitOfWork, item_id: str, owner_id: str, owner_group: str | None,
                    actor: str) -> DispatchItem:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
         owner = await uow.owners.get(owner_id)
         if owner is None:

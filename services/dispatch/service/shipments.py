@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.domain.shipments import Shipment, ShipmentState
@@ -11,6 +10,7 @@ from services.dispatch.service.decisions import load, step
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import Conflict, NotFound
+from shared.clock import utc_now
 from shared.contract.events import dispatch as ev
 
 EVENTS = {ShipmentState.customs_cleared: ev.ItemCustomsCleared, ShipmentState.shipped: ev.ItemShipped,
@@ -52,7 +52,7 @@ async def add_item(uow: DispatchUnitOfWork, shipment_id: str, item_id: str,
 async def advance(uow: DispatchUnitOfWork, shipment_id: str, to: ShipmentState,
                   actor: str) -> tuple[Shipment, list[DispatchItem]]:
     async with uow:
-        uow.actor, now = actor, datetime.now(timezone.utc)
+        uow.actor, now = actor, utc_now()
         s, items = await _load(uow, shipment_id)
         s.advance(to, now, actor)
         facts = ev.ShipmentFacts(shipment_id=s.id, carrier=s.carrier, tracking_number=s.tracking_number,
@@ -80,4 +80,4 @@ async def get(uow: DispatchUnitOfWork, shipment_id: str) -> tuple[Shipment, list
 def new(carrier: str, tracking_number: str, destination_country: str, address: str, incoterm: str) -> Shipment:
     return Shipment(id=str(uuid.uuid4()), carrier=carrier, tracking_number=tracking_number,
                     destination_country=destination_country, address=address, incoterm=incoterm,
-                    created_at=datetime.now(timezone.utc))
+                    created_at=utc_now())

@@ -6,7 +6,6 @@ import hmac
 import io
 import secrets
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from services.dispatch.web import i18n, rows
 from services.dispatch.web.render import HERE, page
 from services.dispatch.web.routing import DeskRoute
 from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, principal
+from shared.clock import utc_now
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 STATIC = (HERE / "static").resolve()
@@ -31,7 +31,7 @@ CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "sta
 
 def policy(request: Request) -> desk.Policy:
     s = request.app.state.runtime.d.settings
-    return desk.Policy(datetime.now(timezone.utc).date(), s.ledger_cycle_days, s.ledger_warning_days,
+    return desk.Policy(utc_now().date(), s.ledger_cycle_days, s.ledger_warning_days,
                             s.disposal_warning_days)
 
 
