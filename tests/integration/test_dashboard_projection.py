@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
 from services.dispatch.service import dashboard, desk
-from shared.contract.events.dispatch import DestinationDecided, ItemAllocated, UnitAwaitingDispatch
+from shared.contract.events.dispatch import (
+    DestinationDecided,
+    ExitCancelled,
+    ItemAllocated,
+    ItemDisposed,
+    UnitAwaitingDispatch,
+)
 from shared.contract.events.intake import UnitAnnounced, UnitDeclared
+from shared.contract.events.repair import OldPartRecorded
 from shared.contract.registry import REGISTRY, Payload
 from tests.browser.seed import EXPECTED, NOW, Loop, facts, intake, repair, scenario
 from tests.support.runtime import deliver, runtime
@@ -94,4 +101,23 @@ async def test_due_to_ship_counts_units_awaiting_dispatch_and_never_a_unit_whose
     await project(rt, ItemAllocated(unit_id="u-pool", item_id="u-pool", item_kind="unit", owner_id="fab-2",
                                     previous_owner_id="fab-1", allocated_at=NOW - timedelta(hours=1)))
     assert (await figures(rt))["due_to_ship"] == 2  # a spare allocated to its new owner is due to ship again
+    await rt.dispose()
+
+
+async def test_a_cancelled_disposal_brings_the_old_part_back_to_the_dispatch_backlog(db_url, monkeypatch):
+    rt = runtime("dispatch", db_url, monkeypatch)
+    op = {"unit_id": "u-op", "item_id": "u-op/op-1", "item_kind": "old_part", "owner_id": "fab-1"}
+    await project(rt, OldPartRecorded(unit_id="u-op", old_part_id="u-op/op-1", work_order_id="wo-op",
+                                      owner_id="fab-1", part_number="P-1", quantity=1, origin="foreign",
+                                      allowed_routes=["destruction_0200"], disposal_deadline=NOW + timedelta(days=60),
+                                      removed_at=NOW - timedelta(hours=5)),
+                  ItemDisposed(**op, route="destruction", documents={"supervision_mode": "0200"},
+                               disposed_at=NOW - timedelta(hours=3)))
+    [gone] = await desk.items(rt.uow(), desk.ItemFilter(kind="old_part"), 10, 0)
+    assert (gone.stage, gone.state) == ("left", "disposed")
+    await project(rt, ExitCancelled(**op, destination="destruction", documents={"supervision_mode": "0200"},
+                                    ledger_reversed=True, reason="destroyed the wrong part on paper",
+                                    at=NOW - timedelta(hours=1)))
+    [back] = await desk.items(rt.uow(), desk.ItemFilter(kind="old_part"), 10, 0)
+    assert (back.stage, back.state) == ("dispatch", "destination_decided")
     await rt.dispose()

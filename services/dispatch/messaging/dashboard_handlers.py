@@ -139,6 +139,13 @@ def item_state(state: DispatchState | LeftState, at: str) -> ToChange:
     return change
 
 
+async def exit_cancelled(e: d.ExitCancelled, _repo: DashboardRepository) -> Change:
+    """A cancelled exit declaration (删单): the item is back at dispatch with its destination decided, also an old
+    part whose supervised destruction had taken it off the books (``reopen``)."""
+    return Change(e.item_id, e.at, e.owner_id, kind=e.item_kind, unit_id=e.unit_id, stage=Stage.dispatch,
+                  state=DispatchState.destination_decided, reopen=True)
+
+
 async def shipped(e: d.ItemShipped, repo: DashboardRepository) -> Change:
     row = await repo.item(e.item_id)
     if e.item_kind == "unit" and row is not None and row.received_at is not None and row.stage != "left":
@@ -189,7 +196,7 @@ _BY_EVENT: dict[type, ToChange] = {
     d.ItemShipped: shipped,
     d.ItemDelivered: item_state(LeftState.delivered, "at"),
     d.DestinationAmended: amended,
-    d.ExitCancelled: item_state(DispatchState.destination_decided, "at"),
+    d.ExitCancelled: exit_cancelled,
 }
 DASHBOARD_HANDLERS: dict[str, Handler] = {REGISTRY.type_of(t): handler(f) for t, f in _BY_EVENT.items()}
 

@@ -41,6 +41,9 @@ class Change:
     stage: str | None = None
     state: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    reopen: bool = False
+    """The event takes the item back from an earlier stage on purpose (a cancelled disposal's exit): the rule that
+    a late event never moves an item back does not apply."""
 
     def __post_init__(self) -> None:  # the vocabulary's members, stored as the plain names they are
         self.stage = str(self.stage) if self.stage is not None else None
@@ -72,7 +75,7 @@ async def move(repo: DashboardRepository, c: Change) -> DashItemRow:
         repo.add(row)
     else:
         before = contributions(row)
-    if c.stage and RANK[c.stage] < RANK[row.stage]:
+    if c.stage and RANK[c.stage] < RANK[row.stage] and not c.reopen:
         c.stage = c.state = None  # a late event from an earlier stage (topics are not ordered between them)
     if c.stage and c.stage != row.stage:
         row.stage, row.stage_since = c.stage, c.at
