@@ -336,3 +336,14 @@ async def test_a_quiet_owners_endpoint_is_caught_up_without_deliveries(api, rece
     await feed(api, received("a1", "fab-a"))
     await deliver_all(api)
     assert [json.loads(g.body)["subject"] for g in got.got] == ["a1"]
+
+
+async def test_an_owners_registration_is_not_in_its_feed(api):
+    """The feed and webhooks are about the owner's units: intake's owner.registered (no unit) is journaled for no
+    one."""
+    from shared.contract.events.intake import OwnerRegistered
+    await feed(api, OwnerRegistered(owner_id="fab-a", name="Fab A", kind="overseas", country="SG",
+                                    registered_at=T0), *journey("a9", "fab-a"))
+    events = (await api.get("/v1/owner/feed", headers=A)).json()["events"]
+    assert events and all(e.get("subject") for e in events)
+    assert "com.bondline.intake.owner.registered.v1" not in {e["type"] for e in events}

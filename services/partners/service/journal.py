@@ -19,7 +19,9 @@ async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     data = payload.model_dump(mode="json")
     unit_id = data.get("unit_id")
     current = await uow.journal.status(unit_id) if unit_id else None
-    owner = owner_of_event(data)
+    # the feed and webhooks are about the owner's units: an event of no unit (an owner's registration at intake,
+    # a parts receipt) is journaled for no owner
+    owner = owner_of_event(data) if unit_id else None
     if owner is None and unit_id:  # e.g. repair's old_part.disposed: the owner repair last named for the unit
         owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
