@@ -7,6 +7,7 @@ partners follow the allocation, so B's partner token reads its unit everywhere a
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.e2e.flow import DESK, complete, ensure_owner, eventually, receive_and_release, work_order_for
 from tests.support.stack import Stack, token
@@ -22,6 +23,7 @@ def held(client: httpx.Client, stack: Stack, owner: str) -> int:
     return sum(c["on_hand"] for c in body["categories"])
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # the API tests cover SQLite; one stack here
 def test_an_allocated_unit_changes_owner_in_the_ledger_and_everywhere(stack: Stack) -> None:
     with httpx.Client(timeout=15) as client:
         ensure_owner(client, stack, B)
