@@ -90,7 +90,7 @@ class Stack:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
-    def start(self, wait_ready: bool = True, timeout: float = 60) -> Stack:
+    def start(self, wait_ready: bool = True, timeout: float = 120) -> Stack:
         env = self.env()
         (self.workdir / "log").mkdir(parents=True, exist_ok=True)
         for name in NAMES:
