@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from services.partners.db.journal import TIMELINE_ORDER, JournalRow, UnitStatusRow
 from services.partners.domain.unit_status import UnitStatus
+from shared.messaging.sql import upsert
 
 STATUS_FIELDS = tuple(f.name for f in fields(UnitStatus))
 JOURNAL, STATUS = cast(Table, JournalRow.__table__), cast(Table, UnitStatusRow.__table__)
 ORDER_LOCK = 0x6A6F75726E616C  # "journal"
 _LOCKED = "journal_order_locked"
-_APPEND = insert(JOURNAL).returning(JOURNAL.c.seq)
 _STATUS = select(*[STATUS.c[f] for f in STATUS_FIELDS]).where(STATUS.c.unit_id == bindparam("unit_id"))
 _LAST_OWNER = (select(JOURNAL.c.owner_id)
                .where(JOURNAL.c.unit_id == bindparam("unit_id"), JOURNAL.c.source == bindparam("source"),
@@ -69,15 +69,16 @@ class JournalRepository:
 
     async def append(self, *, event_id: str, type: str, source: str, unit_id: str | None, owner_id: str | None,
                      occurred_at: datetime, recorded_at: datetime, data: dict[str, Any],
-                     sequence: int | None = None) -> int:
+                     sequence: int | None = None) -> int | None:
+        """The new row's position; None if the journal already holds the event (one statement, no look-up first)."""
         await self._lock_order()
-        result = await self.session.execute(_APPEND, {
+        stmt = (upsert(self.session, JOURNAL).on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(JOURNAL.c.seq))
+        result = await self.session.execute(stmt, {
             "event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
             "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data})
-        return int(result.scalar_one())
-
-    async def holds(self, event_id: str) -> bool:
-        return await self.session.scalar(select(JOURNAL.c.seq).where(JOURNAL.c.event_id == event_id)) is not None
+        seq = result.scalar_one_or_none()
+        return None if seq is None else int(seq)
 
     async def last_seq(self) -> int:
         return int(await self.session.scalar(select(func.coalesce(func.max(JOURNAL.c.seq), 0))) or 0)

@@ -14,8 +14,6 @@ from shared.contract.registry import Payload
 async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> int | None:
     """Journal the event and move the unit's status; None if the journal already holds it (e.g. an event dispatch
     journaled before the upgrade, read again by partners' new consumer group)."""
-    if await uow.journal.holds(ce.id):
-        return None
     data = payload.model_dump(mode="json")
     unit_id = data.get("unit_id")
     current = await uow.journal.status(unit_id) if unit_id else None
@@ -27,6 +25,8 @@ async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
                                    occurred_at=ce.time, sequence=ce.sequence, recorded_at=utc_now(),
                                    data=data)
+    if seq is None:  # already journaled: its status change was applied then
+        return None
     if owner is not None:
         moved = apply(current, ce.type, data, owner, ce.time)
         if moved is not None and moved != current:
