@@ -347,3 +347,16 @@ async def test_an_owners_registration_is_not_in_its_feed(api):
     events = (await api.get("/v1/owner/feed", headers=A)).json()["events"]
     assert events and all(e.get("subject") for e in events)
     assert "com.bondline.intake.owner.registered.v1" not in {e["type"] for e in events}
+
+
+async def test_an_event_already_journaled_is_skipped_without_a_second_status_move(api):
+    """After an upgrade partners' new group reads events dispatch journaled already: one row, one status move."""
+    from services.partners.service import journal
+    payload = received("a8", "fab-a")
+    ce = REGISTRY.to_event(payload, "/bondline/intake")
+    for expected_new in (True, False):
+        async with api.rt.uow() as uow:
+            assert (await journal.record(uow, payload, ce) is not None) is expected_new
+            await uow.commit()
+    events = (await api.get("/v1/owner/feed", headers=A)).json()["events"]
+    assert [e["id"] for e in events].count(ce.id) == 1
