@@ -6,6 +6,9 @@ PY     := $(VENV)/bin/python
 # with --no-deps: `make run` needs runtime + local (the embedded broker), everything else the test set.
 STAMP     := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
+# checkov (tests/unit/test_checkov.py) has a large dependency set of its own: a separate venv, its own lock file.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 UV_COMPILE = $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
 .PHONY: run test lint demo token bench faults schemas install lock clean-var
@@ -25,18 +28,25 @@ $(RUN_STAMP): pyproject.toml requirements/local.txt | $(PY)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(CHECKOV_STAMP): requirements/checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements/checkov.txt
+	touch $(CHECKOV_STAMP)
+
+install: $(STAMP) $(CHECKOV_STAMP)
 
 lock: | $(PY)  ## re-resolve requirements/*.txt from pyproject.toml's ranges (UPGRADE=1: newest allowed versions)
 	$(PY) -m pip install --quiet "uv>=0.5"
 	$(UV_COMPILE) --extra test $(if $(UPGRADE),--upgrade) -o requirements/test.txt
 	$(UV_COMPILE) -c requirements/test.txt -o requirements/runtime.txt
 	$(UV_COMPILE) -c requirements/test.txt --extra local -o requirements/local.txt
+	$(PY) -m uv pip compile requirements/checkov.in --universal --python-version 3.11 --generate-hashes --quiet \
+		$(if $(UPGRADE),--upgrade) -o requirements/checkov.txt
 
 run: $(RUN_STAMP)  ## start broker + intake :8001, repair :8002, dispatch :8003, partners :8004 (Ctrl-C stops)
 	$(PY) deploy/local/run.py
 
-test: $(STAMP)  ## the whole suite (unit, integration, contract, end-to-end)
+test: $(STAMP) $(CHECKOV_STAMP)  ## the whole suite (unit, integration, contract, end-to-end)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## static checks: ruff (services, shared, tests, deploy) and mypy (services, shared)

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
-from services.kit import contract_api, dead_letters_api, docs, idempotency, ops
+from services.kit import contract_api, dead_letters_api, docs, idempotency, ops, telemetry
 from services.kit.errors import ERROR_RESPONSES, DomainError, error_body, validation_errors
 from services.kit.runtime import Runtime, settle_gc
 
@@ -52,6 +52,7 @@ def create_app(rt: Runtime, routers: Iterable[APIRouter], *, title: str, descrip
     for r in routers:  # first: a request is matched against the routes in order, the service's own are hot
         app.include_router(r)
     ops.install(app, rt)
+    telemetry.instrument_app(app)
     docs.install(app)
     app.include_router(dead_letters_api.router)
     app.include_router(contract_api.router)

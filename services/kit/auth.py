@@ -12,6 +12,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.kit.errors import Forbidden, RuleViolation
+from shared import logcontext
 
 ISSUER = "bondline"
 
@@ -83,9 +84,11 @@ async def authenticate(request: Request,
     if creds is None:
         raise _unauthorized("missing bearer token (Authorization: Bearer <token>; see `make token`)")
     try:
-        return decode_token(request.app.state.jwt_secret, creds.credentials)
+        principal = decode_token(request.app.state.jwt_secret, creds.credentials)
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise _unauthorized(f"invalid token: {exc}") from None
+    logcontext.bind(actor=principal.actor)  # every log line of the rest of this request names who asked
+    return principal
 
 
 def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+import prometheus_client
 import uvicorn
 from fastapi import FastAPI
 
-from services.kit import projections
+from services.kit import logs, projections, telemetry
 from services.kit.runtime import Runtime, ServiceDefinition, settle_gc
 from shared.messaging.relay import replay
 
@@ -24,9 +24,10 @@ def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, 
     p.add_argument("--projection", help="rebuild: the read model to rebuild from the topics (default: all)")
     args = p.parse_args()
     d = define()
-    logging.basicConfig(level=d.settings.log_level,
-                        format=f"%(asctime)s {d.name} %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))  # not a line per peer call
+    c = d.common
+    logs.configure(d.name, d.settings.log_level, logs.choose_format(c.bondline_log_format, c.bondline_env),
+                   secrets=[c.bondline_jwt_secret])
+    telemetry.configure(d.name, args.command, d.common.bondline_traces_dir)
     rt = Runtime(d)
     rt.migrate()
     if args.command == "migrate":
@@ -43,10 +44,13 @@ def main(define: Callable[[], ServiceDefinition], build_app: Callable[[Runtime, 
     run_workers = args.command == "all"
     app = build_app(rt, run_workers and d.settings.run_relay, run_workers and d.settings.run_consumer)
     uvicorn.run(app, host=d.settings.host, port=d.settings.port, log_level=d.settings.log_level.lower(),
-                access_log=False)
+                access_log=False, log_config=None)
 
 
 async def _workers(rt: Runtime, relay: bool, consumer: bool) -> None:
+    port = rt.d.settings.metrics_port
+    if port is not None:  # no API in this process: its own metrics on a port of their own
+        prometheus_client.start_http_server(port, addr=rt.d.settings.host, registry=rt.registry)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -12,11 +12,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.kit import events_api
+from services.kit import events_api, logs
 from services.kit.runtime import Runtime
 from shared.clock import utc_now
 
 router = APIRouter(tags=["operations"])
+QUIET = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: an access line only when they fail
 
 
 class Health(BaseModel):
@@ -75,13 +76,26 @@ async def metrics(request: Request) -> Response:
         backlog, oldest = (await s.execute(select(func.count(), func.min(t.c.created_at))
                                            .where(t.c.published_at.is_(None)))).one()
         dead = await s.scalar(select(func.count()).select_from(dl))
+        refresh = request.app.state.ops_refresh
+        if refresh is not None:
+            await refresh(s)
         await s.commit()
+    _pool(gauges, rt.engine.pool)
     gauges["backlog"].set(backlog)
     gauges["oldest"].set(_age_seconds(oldest))
     gauges["dead"].set(dead or 0)
     lost = await rt.lost_events()
     gauges["lost"].set(lost["events"] if lost else 0)
+    gauges["ready"].set(0 if await rt.readiness() else 1)
     return Response(generate_latest(rt.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _pool(gauges: dict[str, Gauge], pool: Any) -> None:
+    """Connections in use and the pool's size (a pool without a size, SQLite's, reports what it has)."""
+    if hasattr(pool, "checkedout"):
+        gauges["pool_in_use"].set(pool.checkedout())
+    if hasattr(pool, "size"):
+        gauges["pool_size"].set(pool.size() + max(0, getattr(pool, "_max_overflow", 0)))
 
 
 def _age_seconds(created: datetime | None) -> float:
@@ -99,9 +113,14 @@ def install(app: FastAPI, rt: Runtime) -> None:
         "oldest": Gauge("bondline_outbox_oldest_unpublished_age_seconds",
                         "Age of the oldest unpublished outbox row", registry=r),
         "dead": Gauge("bondline_dead_letters_stored", "Rows in the dead-letter table", registry=r),
+        "ready": Gauge("bondline_ready", "1 when /readyz would answer ready, else 0", registry=r),
+        "pool_in_use": Gauge("bondline_db_pool_in_use", "Database connections checked out of the pool", registry=r),
+        "pool_size": Gauge("bondline_db_pool_limit", "Connections the pool may open (size plus overflow)",
+                           registry=r),
         "lost": Gauge("bondline_events_lost_stored",
                       "Events recorded as lost for good (gone from the broker and the producer's outbox)", registry=r),
     }
+    app.state.ops_refresh = rt.d.scrape(r) if rt.d.scrape is not None else None
     requests = Counter("bondline_http_requests", "HTTP requests", ["method", "route", "status"], registry=r)
     latency = Histogram("bondline_http_request_seconds", "HTTP request latency", ["method", "route"],
                         registry=r, buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
@@ -127,8 +146,11 @@ def install(app: FastAPI, rt: Runtime) -> None:
                 await self.app(scope, receive, capture)
             finally:
                 route = getattr(scope.get("route"), "path", "unmatched")
-                latency.labels(scope["method"], route).observe(time.perf_counter() - start)
+                took = time.perf_counter() - start
+                latency.labels(scope["method"], route).observe(took)
                 requests.labels(scope["method"], route, str(status[0])).inc()
+                if route not in QUIET or status[0] >= 400:
+                    logs.access(scope["method"], route, status[0], took)
 
     app.add_middleware(HttpMetrics)
     app.include_router(router)

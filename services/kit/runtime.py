@@ -12,10 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 from sqlalchemy import Table, text
 
-from services.kit import migrations, projections
+from services.kit import migrations, projections, telemetry
 from services.kit.auth import Role, issue_token
 from services.kit.db import make_engine, make_sessions, normalize_url
 from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
@@ -70,6 +70,8 @@ class ServiceDefinition:
     projections: list[Projection] = field(default_factory=list)
     after_migrate: Callable[[ServiceDefinition], Awaitable[Any]] | None = None
     """Run once the migrations are at head, before anything else starts (e.g. partners taking over old data)."""
+    scrape: Callable[[CollectorRegistry], Callable[[Any], Awaitable[None]]] | None = None
+    """Service gauges for ``/metrics``: given the registry, the refresh to run with a session at every scrape."""
     projections_table: Table | None = None
     """``projection_generations`` (``services.kit.projections.generations_table``): set with ``projections``."""
     """Read models fed by consumers of their own (group, inbox rows, dead letters): see ``Projection``."""
@@ -90,8 +92,11 @@ class Runtime:
         self.d = d
         self.engine = make_engine(d.database_url, d.settings.db_pool_size)
         self.sessions = make_sessions(self.engine)
+        telemetry.instrument_engine(self.engine)
         self.signal = OutboxSignal()
         self.registry = CollectorRegistry()
+        for collector in (ProcessCollector, PlatformCollector, GCCollector):  # the standard process_*/python_*
+            collector(registry=self.registry)
         self.metrics = MessagingMetrics(self.registry)
         c = d.common
         self.kafka = kafka.KafkaConfig(

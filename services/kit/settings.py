@@ -22,6 +22,11 @@ class CommonSettings(BaseSettings):
     bondline_jwt_secret: str = Field(DEV_JWT_SECRET, min_length=32)
     bondline_jwt_ttl_minutes: int = Field(720, ge=1)
     bondline_var_dir: Path = Path("var")
+    bondline_log_format: Literal["console", "json"] | None = None
+    """JSON lines or one readable line per record; unset: json under production, console otherwise."""
+    bondline_traces_dir: Path | None = None
+    """Write each process's spans as JSON lines here (a look at traces without a collector); OTLP export is
+    the standard OTEL_EXPORTER_OTLP_ENDPOINT."""
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_enable_idempotence: bool = False
     kafka_fetch_max_wait_ms: int = Field(10, ge=1, le=5000)
@@ -67,6 +72,9 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int | None = Field(None, ge=1, le=5000)
     """This service's consumer long-poll bound; None: the project-wide KAFKA_FETCH_MAX_WAIT_MS."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_port: Port | None = None
+    """A relay or consumer process run on its own (``relay``/``consumer`` commands) serves its ``/metrics`` here
+    (consumer lag, publish counters, process metrics); the API process serves them on its own port."""
 
     def url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

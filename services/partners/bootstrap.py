@@ -9,6 +9,7 @@ from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
+from services.partners.adapters.metrics import gauges as partner_gauges
 from services.partners.adapters.webhook_worker import run_webhooks
 from services.partners.api import owner, webhooks
 from services.partners.api.links import LINKS
@@ -25,7 +26,7 @@ def define() -> ServiceDefinition:
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=PartnersUnitOfWork,
         handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
-        workers=[run_webhooks], after_migrate=take_over_from_dispatch)
+        workers=[run_webhooks], after_migrate=take_over_from_dispatch, scrape=partner_gauges)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

@@ -160,6 +160,15 @@ def headers_schema() -> dict[str, Any]:
                 "numeric order). A reader holding n that receives n+2 has missed n+1: bondline's services then "
                 "fetch it from the producer (GET /v1/events) before applying n+2. Absent on events older "
                 "than the extension.")},
+            "ce_traceparent": {**text, "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                               "description": (
+                "CloudEvents distributed-tracing extension: the W3C Trace Context traceparent of the span that "
+                "caused the event (the HTTP request, or the handling of the event that led to it), stored with the "
+                "outbox row so the relay publishes that context and not its own. A consumer's handling is a child "
+                "span of it, and the webhook deliveries partners sends for the event carry a traceparent header "
+                "of the same trace. Optional: absent when the producer traces nothing.")},
+            "ce_tracestate": {**text, "description": "optional: W3C Trace Context tracestate that goes with "
+                                                     "ce_traceparent (vendor-specific trace data)"},
             "content-type": {**text, "const": CONTENT_TYPE},
         },
     }

@@ -36,6 +36,10 @@ class CloudEvent:
     """CloudEvents ``sequence`` extension: the producer's per-subject (unit) counter, 1, 2, 3, ... with
     no gaps, sent as a 20-digit zero-padded decimal so that it orders lexicographically as the spec
     asks. A consumer that sees n+2 of a unit after n knows that n+1 is missing."""
+    traceparent: str | None = None
+    """CloudEvents distributed-tracing extension (W3C Trace Context): the span that caused the event, so a
+    consumer's handling joins the trace of the request (or event) that made it. Set when the event is staged."""
+    tracestate: str | None = None
 
     def headers(self) -> list[tuple[str, bytes]]:
         attrs = {
@@ -47,6 +51,10 @@ class CloudEvent:
             attrs["ce_actor"] = self.actor
         if self.sequence is not None:
             attrs["ce_sequence"] = format_sequence(self.sequence)
+        if self.traceparent:
+            attrs["ce_traceparent"] = self.traceparent
+        if self.tracestate:
+            attrs["ce_tracestate"] = self.tracestate
         return [(k, v.encode()) for k, v in attrs.items()]
 
     def value(self) -> bytes:
@@ -69,6 +77,7 @@ class CloudEvent:
             data=data, id=attrs["ce_id"], time=_parse_time(attrs.get("ce_time")),
             specversion=attrs["ce_specversion"], actor=attrs.get("ce_actor"),
             sequence=_parse_sequence(attrs.get("ce_sequence")),
+            traceparent=attrs.get("ce_traceparent"), tracestate=attrs.get("ce_tracestate"),
         )
 
 

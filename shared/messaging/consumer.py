@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from shared import logcontext
 from shared.contract.envelope import CloudEvent, EnvelopeError
 from shared.contract.registry import REGISTRY, Payload, SchemaViolation, UnknownEventType
+from shared.messaging import tracing
 from shared.messaging.backoff import Backoff
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.inbox import claim
@@ -21,6 +23,7 @@ from shared.messaging.recovery import GapRecovery
 
 log = logging.getLogger("bondline.consumer")
 Handler = Callable[[Any, Payload, CloudEvent], Awaitable[None]]
+LAG_EVERY_S = 2.0
 
 
 class _Gap(Exception):
@@ -53,9 +56,13 @@ class EventConsumer:
         self._consumer: Any = None
         self.joined = False  # the group has given this consumer its partitions (possibly none)
         self._next_check = 0.0
+        self._next_lag = 0.0
 
     def on_partitions_revoked(self, revoked: Any) -> None:  # aiokafka rebalance listener
         self.joined = False
+        for tp in revoked:  # another member reports them now
+            with contextlib.suppress(KeyError):
+                self._metrics.lag.remove(self.name, tp.topic, str(tp.partition))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.joined = True
@@ -120,7 +127,21 @@ class EventConsumer:
             await self._commit(consumer, done)  # the partitions handled before the failure
             raise
         await self._commit(consumer, done)
+        await self._note_lag(consumer)
         return count
+
+    async def _note_lag(self, consumer: Any) -> None:
+        """Each assigned partition's end minus this consumer's position, at most every LAG_EVERY_S."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_lag:
+            return
+        self._next_lag = now + LAG_EVERY_S
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is None:  # nothing fetched from it yet
+                continue
+            position = await asyncio.wait_for(consumer.position(tp), self._opt.op_timeout_s)
+            self._metrics.lag.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     async def _commit(self, consumer: Any, offsets: dict[Any, int]) -> None:
         """One offset commit for every partition handled in a poll, after their database commits."""
@@ -172,8 +193,12 @@ class EventConsumer:
                     raise _Gap(f"{event.subject} from {event.source}: has {last}, got {n}")
                 if n == last + 1:
                     marks[pair] = n
-            if handler is not None and await self._apply(uow, event, payload, handler, advance=False):
-                fresh.append(event)
+            if handler is None:
+                continue
+            with logcontext.bound(unit_id=event.subject, event_id=event.id, event_type=event.type), \
+                    tracing.consuming(event, self.name):
+                if await self._apply(uow, event, payload, handler, advance=False):
+                    fresh.append(event)
         if seq is not None:
             await seq.advance(uow.session, marks)
         return fresh
@@ -206,6 +231,11 @@ class EventConsumer:
             reason = str(exc) if isinstance(exc, EnvelopeError) else f"record does not parse: {exc!r}"
             await self._dead_letter(rec, None, reason, 1)
             return "dead_lettered"
+        with logcontext.bound(unit_id=event.subject, event_id=event.id, event_type=event.type), \
+                tracing.consuming(event, self.name):
+            return await self._process(rec, event)
+
+    async def _process(self, rec: Any, event: CloudEvent) -> str:
         if tracked := self._tracking(event):
             recovery, n = tracked
             last = await self._last_seen(recovery, event)

@@ -70,11 +70,11 @@ class FakeProducer:
 class FakeConsumer:
     def __init__(self, broker: FakeBroker, group: str, topics: list[str]) -> None:
         self.broker, self.group, self.topics = broker, group, topics
-        self.position: dict[str, int] = {}
+        self.positions: dict[str, int] = {}
 
     async def start(self) -> None:
         for t in self.topics:
-            self.position[t] = self.broker.committed.get((self.group, t), 0)
+            self.positions[t] = self.broker.committed.get((self.group, t), 0)
 
     async def stop(self) -> None:
         pass
@@ -82,16 +82,25 @@ class FakeConsumer:
     async def getmany(self, timeout_ms: int = 0, max_records: int | None = None) -> dict[Any, list[FakeRecord]]:
         out = {}
         for t in self.topics:
-            recs = self.broker.topics.get(t, [])[self.position[t]:][: max_records or None]
+            recs = self.broker.topics.get(t, [])[self.positions[t]:][: max_records or None]
             if recs:
                 out[FakeTopicPartition(t)] = recs
-                self.position[t] += len(recs)
+                self.positions[t] += len(recs)
         if not out:
             await asyncio.sleep(timeout_ms / 1000)
         return out
 
     def seek(self, tp: FakeTopicPartition, offset: int) -> None:
-        self.position[tp.topic] = offset
+        self.positions[tp.topic] = offset
+
+    def assignment(self) -> set[FakeTopicPartition]:
+        return {FakeTopicPartition(t) for t in self.topics}
+
+    def highwater(self, tp: FakeTopicPartition) -> int:
+        return len(self.broker.topics.get(tp.topic, []))
+
+    async def position(self, tp: FakeTopicPartition) -> int:
+        return self.positions[tp.topic]
 
     async def commit(self, offsets: dict[FakeTopicPartition, int]) -> None:
         for tp, off in offsets.items():

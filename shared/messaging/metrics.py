@@ -1,7 +1,7 @@
 """Prometheus instruments for the relay and the consumer (one registry per process)."""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class MessagingMetrics:
@@ -29,5 +29,8 @@ class MessagingMetrics:
                                  ["consumer", "source"], registry=r)
         self.events_lost = Counter("bondline_events_lost", "Events lost for good (gone from broker and outbox)",
                                    ["consumer", "source"], registry=r)
+        self.lag = Gauge("bondline_consumer_lag", "Records in the partition past the consumer's position "
+                         "(partition end minus position), per group and partition", ["consumer", "topic", "partition"],
+                         registry=r)
         self.handle_seconds = Histogram("bondline_event_handle_seconds", "Time to handle one event",
                                         ["consumer"], registry=r)

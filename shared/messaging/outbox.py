@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY
+from shared.messaging import tracing
 from shared.messaging.sql import upsert
 
 
@@ -74,7 +75,7 @@ async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent
     Each event gets its key's next ce_sequence when the outbox has its counters table beside it.
     ``notify`` (PostgreSQL) also sends NOTIFY, delivered at commit, for a relay in another process.
     """
-    events = list(events)
+    events = [tracing.stamped(e) for e in events]
     if not events:
         return 0
     counters = table.metadata.tables.get(COUNTERS)

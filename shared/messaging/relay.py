@@ -13,6 +13,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import utc_now
+from shared.messaging import tracing
 from shared.messaging.backoff import Backoff
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.outbox import OutboxSignal
@@ -41,7 +42,7 @@ class Relay:
         self._producer: Any = None
         self._last_purge = 0.0
         t = table  # the hot statements, built once
-        self._unpublished = (select(t.c.id, t.c.topic, t.c.key, t.c.headers, t.c.payload)
+        self._unpublished = (select(t.c.id, t.c.event_id, t.c.type, t.c.topic, t.c.key, t.c.headers, t.c.payload)
                              .where(t.c.published_at.is_(None)).order_by(t.c.id).limit(bindparam("limit")))
         self._published = (update(t).where(t.c.id.in_(bindparam("ids", expanding=True)))
                            .values(published_at=bindparam("now")))
@@ -89,8 +90,9 @@ class Relay:
         futures, error = [], None
         for r in rows:
             try:
-                fut = await producer.send(r.topic, value=r.payload.encode(), key=r.key.encode(),
-                                          headers=[(k, v.encode()) for k, v in r.headers])
+                with tracing.publishing(r.topic, r.event_id, r.type, r.headers):
+                    fut = await producer.send(r.topic, value=r.payload.encode(), key=r.key.encode(),
+                                              headers=[(k, v.encode()) for k, v in r.headers])
                 fut.add_done_callback(_retrieved)  # those after a failure are never awaited
                 futures.append((r.id, fut))
             except Exception as exc:  # noqa: BLE001 - stop at the first row that could not be sent

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY, Payload
+from shared.messaging import tracing
 from shared.messaging.outbox import OutboxSignal, stage
 
 
@@ -35,7 +36,8 @@ class SqlUnitOfWork:
         await self.session.close()
 
     def publish(self, *payloads: Payload) -> list[CloudEvent]:
-        events = [REGISTRY.to_event(p, self._source, self.actor) for p in payloads]
+        # stamped now, inside the span of the work that causes them (the batch path commits outside it)
+        events = [tracing.stamped(REGISTRY.to_event(p, self._source, self.actor)) for p in payloads]
         self._pending.extend(events)
         return events
 

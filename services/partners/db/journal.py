@@ -32,6 +32,8 @@ class JournalRow(Base):
     sequence: Mapped[int | None] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     data: Mapped[dict] = mapped_column(JSON)
+    traceparent: Mapped[str | None] = mapped_column(String(55))  # the trace the webhook deliveries join
+    tracestate: Mapped[str | None] = mapped_column(String(512))
     __table_args__ = (Index("ix_journal_unit_seq", "unit_id", "seq"),
                       Index("ix_journal_owner_seq", "owner_id", "seq"),
                       Index("ix_journal_unit_happened", "unit_id", "occurred_at", "source", "sequence", "seq"))

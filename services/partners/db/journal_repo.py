@@ -47,11 +47,13 @@ class Entry:
     occurred_at: datetime
     data: dict[str, Any]
     sequence: int | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
 
 
 def _entry(row: Any) -> Entry:
     return Entry(row.seq, row.event_id, row.type, row.source, row.unit_id, row.owner_id, row.occurred_at, row.data,
-                 row.sequence)
+                 row.sequence, row.traceparent, row.tracestate)
 
 
 def _status(row: Any) -> UnitStatus:
@@ -69,14 +71,15 @@ class JournalRepository:
 
     async def append(self, *, event_id: str, type: str, source: str, unit_id: str | None, owner_id: str | None,
                      occurred_at: datetime, recorded_at: datetime, data: dict[str, Any],
-                     sequence: int | None = None) -> int | None:
+                     sequence: int | None = None, trace: tuple[str | None, str | None] = (None, None)) -> int | None:
         """The new row's position; None if the journal already holds the event (one statement, no look-up first)."""
         await self._lock_order()
         stmt = (upsert(self.session, JOURNAL).on_conflict_do_nothing(index_elements=["event_id"])
                 .returning(JOURNAL.c.seq))
         result = await self.session.execute(stmt, {
             "event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
-            "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data})
+            "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data,
+            "traceparent": trace[0], "tracestate": trace[1]})
         seq = result.scalar_one_or_none()
         return None if seq is None else int(seq)
 

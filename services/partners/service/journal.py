@@ -9,6 +9,7 @@ from services.partners.service.uow import PartnersUnitOfWork
 from shared.clock import utc_now
 from shared.contract.envelope import CloudEvent, format_sequence
 from shared.contract.registry import Payload
+from shared.messaging import tracing
 
 
 async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> int | None:
@@ -24,7 +25,7 @@ async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> i
         owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
     seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
                                    occurred_at=ce.time, sequence=ce.sequence, recorded_at=utc_now(),
-                                   data=data)
+                                   data=data, trace=tracing.current_or(ce.traceparent, ce.tracestate))
     if seq is None:  # already journaled: its status change was applied then
         return None
     if owner is not None:

@@ -15,6 +15,7 @@ from services.partners.domain import webhooks as rules
 from services.partners.service.journal import as_cloudevent
 from services.partners.service.uow import PartnersUnitOfWork
 from shared.clock import utc_now
+from shared.messaging import tracing
 
 
 class Sender(Protocol):
@@ -92,7 +93,11 @@ async def attempt(uows: Callable[[], PartnersUnitOfWork], sender: Sender, d: Del
         return await _cancel(uows, d, "endpoint disabled or deleted")
     body = json.dumps(as_cloudevent(entry), separators=(",", ":")).encode()
     now = utc_now()
-    status, error, ms = await sender.send(endpoint.url, rules.headers(endpoint.secrets, d.event_id, now, body), body)
+    with tracing.child_of(f"deliver webhook {entry.type}", entry.traceparent, entry.tracestate,
+                          {"bondline.webhook.endpoint_id": endpoint.id, "bondline.webhook.delivery_id": d.id,
+                           "cloudevents.event_id": d.event_id}):
+        headers = tracing.inject(rules.headers(endpoint.secrets, d.event_id, now, body))
+        status, error, ms = await sender.send(endpoint.url, headers, body)
     verdict = rules.verdict(status)
     _advance(d, verdict, now, schedule, manual)
     async with uows() as uow:
