@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 
 from tests.e2e.flow import CLERK, DESK, eventually, receive_and_release, work_order_for
 from tests.e2e.test_repair_flow import PART, _repair_with_parts, _stock
@@ -15,6 +16,7 @@ EXIT = {"supervision_mode": "1371", "gate_pass_no": "HF224426000000301", "gate_p
         "bonded_inventory_list_no": "QD224426E000000301", "outbound_record_list_no": "OR2244260000000301"}
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # SQLite: the integration tier; one stack here
 def test_a_decision_is_amended_an_exit_cancelled_and_the_ledger_shows_the_reversal(stack: Stack) -> None:
     with httpx.Client(timeout=15) as client:
         part = PART | {"part_number": f"AE-PA-{uuid.uuid4().hex[:6]}"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.e2e.flow import CLERK, DESK, OWNER, complete, eventually, receive_and_release, unit_body, work_order_for
 from tests.support.stack import Stack, token
@@ -52,6 +53,7 @@ def test_units_travel_from_intake_to_delivery(stack: Stack) -> None:
         assert "repaired_units" in recon.text
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # SQLite: the integration tier; one stack here
 def test_a_unit_that_left_the_zone_comes_back_for_another_repair(stack: Stack) -> None:
     """Intake learns from dispatch's shipped event that the unit left; its serial may then be announced again."""
     intake = stack.url("intake")

@@ -41,6 +41,7 @@ def test_hostile_records_are_dead_lettered_everywhere_and_the_partition_moves_on
         _assert_copy(copies[place], h)
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # SQLite: the integration tier; one stack here
 def test_a_base64_dead_letter_replays_its_original_bytes(stack: Stack) -> None:
     nul = next(h for h in hostile_records() if h.name == "nul-in-value")
     [place] = asyncio.run(asyncio.wait_for(_produce(stack.bootstrap, [nul], partitions=1), 30))

@@ -18,6 +18,7 @@ BODY = {"part_number": "ESC-O-RING", "lot": "L2026-12", "quantity": 12, "unit_va
 KEY = {"Idempotency-Key": "parts-2026-12-02-001"}
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # SQLite: the integration tier; one stack here
 def test_a_key_replays_only_for_the_caller_who_used_it(stack: Stack) -> None:
     url = stack.url("intake") + "/v1/parts-receipts"
     other_clerk = {"Authorization": f"Bearer {issue_token(DEV_JWT_SECRET, 'other-clerk', 'intake_clerk')}"}

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.contract.topics import REPAIR_EVENTS
@@ -22,6 +23,7 @@ PART = {"part_number": "AE-PA-2000", "lot": "LOT-E2E-1", "quantity": 3, "unit_va
         "documents": {"bonded_inventory_list": "QD224426I000000777", "gate_pass": "HF224426000000777"}}
 
 
+@pytest.mark.parametrize("stack", ["postgresql"], indirect=True)  # SQLite: the integration tier; one stack here
 def test_a_unit_is_diagnosed_quoted_repaired_with_bonded_parts_and_reaches_dispatch(stack: Stack) -> None:
     with httpx.Client(timeout=15) as client:
         part = PART | {"part_number": f"AE-PA-{uuid.uuid4().hex[:6]}"}
