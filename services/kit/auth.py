@@ -1,17 +1,21 @@
-"""Bearer tokens (HS256 JWT) and role checks shared by the three APIs."""
+"""Bearer tokens and role checks shared by the APIs: the identity provider's OIDC access tokens (RS256/ES256,
+see ``services.kit.oidc``) and, under development and test only, the HS256 tokens of ``make token``."""
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.kit.errors import Forbidden, RuleViolation
+from services.kit.oidc import OidcConfig, OidcVerifier, claim
+from services.kit.settings import CommonSettings
 from shared import logcontext
 
 ISSUER = "bondline"
@@ -72,6 +76,60 @@ def decode_token(secret: str, token: str) -> Principal:
     return principal
 
 
+def principal_from_claims(claims: dict[str, Any], config: OidcConfig) -> Principal:
+    """Role and owner from the configured claims: the first known role (admin wins), a partner needs an owner."""
+    raw = claim(claims, config.roles_claim)
+    names = [raw] if isinstance(raw, str) else [r for r in raw or [] if isinstance(r, str)]
+    known = [Role(n) for n in names if n in Role.__members__]
+    if not known:
+        raise jwt.InvalidTokenError(f"no bondline role in claim {config.roles_claim!r} (got {raw!r})")
+    role = Role.admin if Role.admin in known else known[0]
+    owner = claim(claims, config.owner_claim)
+    if role is Role.partner and not (isinstance(owner, str) and owner):
+        raise jwt.InvalidTokenError(f"partner token without an owner in claim {config.owner_claim!r}")
+    return Principal(subject=str(claims["sub"]), role=role, owner_id=owner if isinstance(owner, str) else None)
+
+
+class Authenticator:
+    """What a bearer token may be here: the provider's (when an issuer is set), HS256 only outside production."""
+
+    def __init__(self, common: CommonSettings) -> None:
+        self.secret = common.bondline_jwt_secret
+        self.dev_tokens = common.bondline_env != "production"
+        self.config = None if not common.bondline_oidc_issuer else OidcConfig(
+            common.bondline_oidc_issuer, common.bondline_oidc_audience, common.bondline_oidc_roles_claim,
+            common.bondline_oidc_owner_claim, tuple(common.bondline_oidc_algorithms),
+            common.bondline_oidc_jwks_refresh_s, common.bondline_oidc_leeway_s)
+        self.oidc = None if self.config is None else OidcVerifier(self.config)
+
+    def verify(self, token: str) -> Principal:
+        alg = jwt.get_unverified_header(token).get("alg")
+        if alg == "HS256":
+            if not self.dev_tokens:
+                raise jwt.InvalidTokenError("HS256 development tokens are not accepted in production; "
+                                            "use a token from the identity provider")
+            return decode_token(self.secret, token)
+        if self.oidc is None or self.config is None:
+            raise jwt.InvalidTokenError(f"algorithm {alg} needs BONDLINE_OIDC_ISSUER (not set)")
+        return principal_from_claims(self.oidc.claims(token), self.config)
+
+
+def authenticator(app: Any) -> Authenticator:
+    """The app's authenticator, built on first use from its runtime's settings."""
+    found: Authenticator | None = getattr(app.state, "authenticator", None)
+    if found is None:
+        found = app.state.authenticator = Authenticator(app.state.runtime.d.common)
+    return found
+
+
+def verify_token(app: Any, token: str) -> Principal:
+    """The principal of a bearer token presented to ``app``; raises jwt.InvalidTokenError or ValueError."""
+    try:
+        return authenticator(app).verify(token)
+    except (httpx.HTTPError, KeyError) as exc:
+        raise jwt.InvalidTokenError(f"the identity provider could not be asked: {exc}") from None
+
+
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -84,7 +142,7 @@ async def authenticate(request: Request,
     if creds is None:
         raise _unauthorized("missing bearer token (Authorization: Bearer <token>; see `make token`)")
     try:
-        principal = decode_token(request.app.state.jwt_secret, creds.credentials)
+        principal = verify_token(request.app, creds.credentials)
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise _unauthorized(f"invalid token: {exc}") from None
     logcontext.bind(actor=principal.actor)  # every log line of the rest of this request names who asked

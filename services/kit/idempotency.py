@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.kit.auth import decode_token
+from services.kit.auth import verify_token
 from services.kit.db import UtcDateTime
 from shared.clock import utc_now
 from shared.messaging.sql import rowcount
@@ -152,7 +152,7 @@ def _principal(scope: Scope, authorization: bytes | None) -> str | None:
     if scheme.lower() != "bearer" or not token:
         return None
     try:
-        p = decode_token(scope["app"].state.jwt_secret, token)
+        p = verify_token(scope["app"], token)
     except (jwt.InvalidTokenError, ValueError):
         return None
     name = p.actor + (f"@{p.owner_id}" if p.owner_id else "")

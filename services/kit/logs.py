@@ -108,6 +108,8 @@ def configure(service: str, level: str, fmt: Format, secrets: Iterable[str] = ()
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        logger.setLevel(logging.NOTSET)  # an earlier uvicorn.Config(log_level=...) in this process does not silence it
+        logger.disabled = False
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))  # not a line per peer call
 
 

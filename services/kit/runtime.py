@@ -15,7 +15,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 from sqlalchemy import Table, text
 
-from services.kit import migrations, projections, telemetry
+from services.kit import migrations, oidc, projections, telemetry
 from services.kit.auth import Role, issue_token
 from services.kit.db import make_engine, make_sessions, normalize_url
 from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
@@ -169,12 +169,19 @@ class Runtime:
             GapCheckOptions(interval_s=s.gap_check_interval_s, grace_s=s.gap_check_grace_s))
 
     def service_token(self) -> str:
-        """This service's own bearer token for the others' APIs (role ``service``), renewed hourly."""
-        made_at, tok = self._service_token
-        if not tok or time.monotonic() - made_at > 3600:
-            tok = issue_token(self.d.common.bondline_jwt_secret, f"bondline-{self.d.name}", Role.service,
-                              ttl_minutes=120)
-            self._service_token = (time.monotonic(), tok)
+        """This service's own bearer token for the others' APIs (role ``service``), renewed at half its life: from
+        the identity provider (client credentials) when a service client is set, else an HS256 development token."""
+        renew_at, tok = self._service_token
+        if not tok or time.monotonic() > renew_at:
+            c = self.d.common
+            if c.bondline_oidc_issuer and c.bondline_oidc_service_client_id:  # the identity provider's token
+                tok, life = oidc.client_credentials(c.bondline_oidc_issuer, c.bondline_oidc_service_client_id,
+                                                    c.bondline_oidc_service_client_secret or "",
+                                                    c.bondline_oidc_audience)
+            else:
+                tok, life = issue_token(c.bondline_jwt_secret, f"bondline-{self.d.name}", Role.service,
+                                        ttl_minutes=120), 7200.0
+            self._service_token = (time.monotonic() + life / 2, tok)
         return tok
 
     def migrate(self) -> None:

@@ -21,6 +21,27 @@ class CommonSettings(BaseSettings):
     bondline_env: Literal["development", "test", "production"] = "development"
     bondline_jwt_secret: str = Field(DEV_JWT_SECRET, min_length=32)
     bondline_jwt_ttl_minutes: int = Field(720, ge=1)
+    bondline_oidc_issuer: str | None = None
+    """The zone's OpenID provider (its JWKS is found from ``<issuer>/.well-known/openid-configuration``); unset:
+    only the HS256 development tokens (refused under production)."""
+    bondline_oidc_audience: str = "urn:bondline:api"
+    """The ``aud`` an access token must carry (the API's resource indicator at the provider)."""
+    bondline_oidc_roles_claim: str = "roles"
+    """Where the roles are: a claim name or a dotted path (``realm_access.roles``); a list or a string."""
+    bondline_oidc_owner_claim: str = "owner_id"
+    """The claim (or dotted path) that binds a partner's token to its owner."""
+    bondline_oidc_algorithms: list[str] = ["RS256", "ES256"]
+    bondline_oidc_jwks_refresh_s: float = Field(30.0, ge=0)
+    """An unknown ``kid`` refetches the JWKS at most once per this many seconds."""
+    bondline_oidc_leeway_s: int = Field(30, ge=0, le=300)
+    bondline_oidc_desk_client_id: str | None = None
+    """The desk's client at the provider (authorization code + PKCE); unset: the desk's token sign-in."""
+    bondline_oidc_desk_client_secret: str | None = None
+    bondline_oidc_service_client_id: str | None = None
+    """The services' own client (client credentials, role ``service``) for each other's ``/v1/events`` when an
+    issuer is set; unset: HS256 service tokens (development and test only)."""
+    bondline_oidc_service_client_secret: str | None = None
+    bondline_desk_session_minutes: int = Field(480, ge=1)
     bondline_var_dir: Path = Path("var")
     bondline_log_format: Literal["console", "json"] | None = None
     """JSON lines or one readable line per record; unset: json under production, console otherwise."""
@@ -43,6 +64,12 @@ class CommonSettings(BaseSettings):
     def _refuse_dev_secret_in_production(self) -> CommonSettings:
         if self.bondline_env == "production" and self.bondline_jwt_secret == DEV_JWT_SECRET:
             raise ValueError("BONDLINE_JWT_SECRET is the development default; set a secret for production")
+        if self.bondline_env == "production" and not self.bondline_oidc_issuer:
+            raise ValueError("BONDLINE_OIDC_ISSUER is required in production: only the identity provider's tokens "
+                             "are accepted there (HS256 tokens are for development and tests)")
+        if self.bondline_env == "production" and not self.bondline_oidc_service_client_id:
+            raise ValueError("BONDLINE_OIDC_SERVICE_CLIENT_ID (and _SECRET) is required in production: the services "
+                             "ask each other for missed events with the provider's tokens, HS256 ones are refused")
         return self
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,10 +57,20 @@ def endpoints(units: int) -> dict[str, Callable[[random.Random], str]]:
     }
 
 
-async def _measure(base: str, cookie: str, s: DeskSettings, units: int) -> dict[str, Any]:
+async def _sign_in(client: httpx.AsyncClient, token: str) -> None:
+    """The desk's development sign-in: the form's CSRF value, then the token; the session cookie stays in client."""
+    form = await client.get("/desk/login")
+    found = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
+    assert found, f"no sign-in form at /desk/login: {form.status_code}"
+    r = await client.post("/desk/login", data={"token": token, "next": "/desk", "login_csrf": found.group(1)})
+    assert r.status_code == 303 and "desk_session" in client.cookies, f"desk sign-in refused: {r.status_code}"
+
+
+async def _measure(base: str, token: str, s: DeskSettings, units: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     rng = random.Random(7)
-    async with httpx.AsyncClient(base_url=base, cookies={"desk_session": cookie}, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await _sign_in(client, token)
         for name, path in endpoints(units).items():
             timings, sizes, errors = [], [], 0
             for n in range(s.warmup + s.requests):
@@ -89,8 +100,8 @@ def run(res: Resources, s: DeskSettings) -> dict[str, Any]:
     seeded = asyncio.run(dashboard_seed.seed(dsn, s.units))
     env = {"DISPATCH_RUN_RELAY": "false", "DISPATCH_RUN_CONSUMER": "false", "DISPATCH_LOG_LEVEL": "WARNING"}
     proc = res.service("dispatch", "127.0.0.1:1", url, env, ready_path="/healthz")
-    cookie = issue_token(DEV_JWT_SECRET, "bench", "dispatcher")
-    results = asyncio.run(_measure(proc.url, cookie, s, s.units))
+    token = issue_token(DEV_JWT_SECRET, "bench", "dispatcher")
+    results = asyncio.run(_measure(proc.url, token, s, s.units))
     worst = max(r["p95_ms"] for r in results.values())
     return {"units": s.units, "requests_per_endpoint": s.requests, "warmup": s.warmup, "seed_s": seeded,
             "target_p95_ms": TARGET_P95_MS, "worst_p95_ms": worst,

@@ -60,7 +60,24 @@ def test_production_refuses_the_development_secret(monkeypatch, capsys):
 def test_production_accepts_a_real_secret(monkeypatch):
     monkeypatch.setenv("BONDLINE_ENV", "production")
     monkeypatch.setenv("BONDLINE_JWT_SECRET", "p" * 40)
+    monkeypatch.setenv("BONDLINE_OIDC_ISSUER", "https://idp.example")  # production takes only the provider's tokens
+    monkeypatch.setenv("BONDLINE_OIDC_SERVICE_CLIENT_ID", "bondline-services")
     assert load(CommonSettings).bondline_jwt_secret == "p" * 40
+
+
+def test_production_refuses_to_start_without_the_services_own_client(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_ENV", "production")
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "p" * 40)
+    monkeypatch.setenv("BONDLINE_OIDC_ISSUER", "https://idp.example")
+    err = refused(CommonSettings, capsys)
+    assert "BONDLINE_OIDC_SERVICE_CLIENT_ID (and _SECRET) is required in production" in err
+
+
+def test_production_refuses_to_start_without_an_identity_provider(monkeypatch, capsys):
+    monkeypatch.setenv("BONDLINE_ENV", "production")
+    monkeypatch.setenv("BONDLINE_JWT_SECRET", "p" * 40)
+    err = refused(CommonSettings, capsys)
+    assert "BONDLINE_OIDC_ISSUER is required in production" in err
 
 
 def test_too_short_secret_is_refused_and_never_printed(monkeypatch, capsys):

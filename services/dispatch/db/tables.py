@@ -85,6 +85,19 @@ class FxRateRow(Base):
     updated_by: Mapped[str] = mapped_column(String(200))
 
 
+
+class DeskSessionRow(Base):
+    """A desk sign-in: the cookie holds a random id, only its SHA-256 is stored; logout deletes the row."""
+    __tablename__ = "desk_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    id_token: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 outbox, inbox, dead_letters = messaging_tables(Base.metadata)
 sequences = sequence_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)

@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from services.dispatch.service import desk
 from services.dispatch.service.desk import SORTS, ItemFilter
-from services.dispatch.web import i18n, rows
+from services.dispatch.web import i18n, rows, signin
 from services.dispatch.web.render import HERE, page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, principal
+from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, close_session, open_session, principal
 from shared.clock import utc_now
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
@@ -57,13 +57,16 @@ def _login_page(request: Request, next: str, status: int = 200, error: tuple | N
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, next: str = "/desk") -> HTMLResponse:
+async def login_form(request: Request, next: str = "/desk") -> Response:
+    if signin.desk_client(request) is not None:  # the identity provider signs the desk in
+        return RedirectResponse(f"/desk/auth/start?{urlencode({'next': _local(next)})}", status_code=303)
     return _login_page(request, next)
 
 
 @router.post("/login")
 async def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/desk",
                 login_csrf: Annotated[str, Form()] = "") -> Response:
+    """Development and test: sign in with a bearer token; the session lives until the token's expiry."""
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(login_csrf, expected):
         return _login_page(request, next, 403, ("login_expired", {}))
@@ -74,15 +77,16 @@ async def login(request: Request, token: Annotated[str, Form()], next: Annotated
     if who.role not in READERS:
         return _login_page(request, next, 403, ("role_refused", {"role": who.role.value}))
     response = RedirectResponse(_local(next), status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/desk",
-                        secure=request.url.scheme == "https")
+    await open_session(request, response, who, signin.expiry(token.strip()), samesite="strict")
     response.delete_cookie(LOGIN_COOKIE, path="/desk/login")
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
-    response = RedirectResponse("/desk/login", status_code=303)
+async def logout(request: Request) -> Response:
+    """End the session (its row is deleted: the cookie is worth nothing after) and, if any, the provider's."""
+    row = await close_session(request)
+    response = RedirectResponse(await signin.logout_url(request, row), status_code=303)
     response.delete_cookie(COOKIE, path="/desk")
     return response
 

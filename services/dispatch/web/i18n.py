@@ -13,6 +13,7 @@ EN: dict[str, str] = {
     "token": "Access token",
     "token_help": "Paste a token from your administrator (locally: make token ROLE=dispatcher).",
     "login_failed": "This token is not valid: {reason}",
+    "signin_failed": "Sign-in at the identity provider failed: {reason}",
     "login_expired": "The sign-in form expired; please try again.",
     "role_refused": "Role {role} may not use the dispatch desk.",
     "forbidden": "Not allowed", "not_found": "Not found", "read_only": "Read only: actions need the dispatcher role.",
@@ -55,6 +56,7 @@ EN: dict[str, str] = {
 ZH: dict[str, str] = {
     "title": "分拨调度台", "dashboard": "看板", "units": "设备", "login": "登录", "logout": "退出",
     "token": "访问令牌", "token_help": "粘贴管理员发放的令牌（本地：make token ROLE=dispatcher）。",
+    "signin_failed": "身份提供方登录失败：{reason}",
     "login_failed": "令牌无效：{reason}", "login_expired": "登录表单已过期，请重试。",
     "role_refused": "角色 {role} 无权使用分拨调度台。",
     "forbidden": "无权访问", "not_found": "未找到", "read_only": "只读：操作需要调度员角色。",

@@ -1,18 +1,27 @@
-"""Who is at the desk: the API's bearer token (same roles, same secret) kept in an HttpOnly, SameSite=Strict cookie.
+"""Who is at the desk: a server-side session in dispatch's database, named by a random id in an HttpOnly cookie.
 
-Pages need dispatcher or customs_officer (admin always may); actions need dispatcher. Every form that changes
-something carries a CSRF token derived from the session cookie (HMAC with the JWT secret), checked on POST.
+The cookie (SameSite=Lax, or Strict for the development form's sign-in; Secure under production or https) holds
+only a random id; the ``desk_sessions`` row (its SHA-256, the principal, the expiry, the ID token for the provider's
+logout) is the session, so logout deletes it and a stolen cookie dies with it. Pages need dispatcher or
+customs_officer (admin always may); actions need dispatcher. Every form that changes something carries a CSRF
+token derived from the session id (HMAC with the JWT secret).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from sqlalchemy import delete, select
 
-from services.kit.auth import Principal, Role, decode_token
+from services.dispatch.db.tables import DeskSessionRow
+from services.kit.auth import Principal, Role, verify_token
+from shared import logcontext
+from shared.clock import utc_now
 
 COOKIE = "desk_session"
 READERS = {Role.dispatcher, Role.customs_officer, Role.admin}
@@ -33,9 +42,51 @@ class LoginRequired(Exception):
 
 def principal(request: Request, token: str) -> Principal:
     try:
-        return decode_token(request.app.state.jwt_secret, token)
+        return verify_token(request.app, token)
     except (jwt.InvalidTokenError, ValueError) as exc:
         raise PageError(401, "login_failed", reason=str(exc)) from None
+
+
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def secure_cookies(request: Request) -> bool:
+    """Secure under production (and on https); development and test serve the desk on plain http://127.0.0.1."""
+    return request.app.state.runtime.d.common.bondline_env == "production" or request.url.scheme == "https"
+
+
+async def open_session(request: Request, response: Response, who: Principal, until: datetime,
+                       id_token: str | None = None, samesite: Literal["lax", "strict"] = "lax") -> None:
+    """Store a new session for ``who`` and set its cookie on ``response`` (Lax: the provider's redirect back is a
+    cross-site navigation; the development form's sign-in, same-site throughout, may use Strict)."""
+    sid, now = secrets.token_urlsafe(32), utc_now()
+    limit = now + timedelta(minutes=request.app.state.runtime.d.common.bondline_desk_session_minutes)
+    row = DeskSessionRow(id_hash=_hash(sid), subject=who.subject, role=who.role.value, owner_id=who.owner_id,
+                         id_token=id_token, created_at=now, expires_at=min(until, limit))
+    async with request.app.state.runtime.sessions() as s, s.begin():
+        await s.execute(delete(DeskSessionRow).where(DeskSessionRow.expires_at < now))  # ended ones, by index
+        s.add(row)
+    response.set_cookie(COOKIE, sid, httponly=True, samesite=samesite, path="/desk", secure=secure_cookies(request))
+
+
+async def session_row(request: Request) -> DeskSessionRow | None:
+    sid = request.cookies.get(COOKIE)
+    if not sid:
+        return None
+    async with request.app.state.runtime.sessions() as s:
+        row = await s.scalar(select(DeskSessionRow).where(DeskSessionRow.id_hash == _hash(sid)))
+    return row if row is not None and row.expires_at > utc_now() else None
+
+
+async def close_session(request: Request) -> DeskSessionRow | None:
+    """Delete this request's session row (logout); returns it (for the ID token) if there was one."""
+    row = await session_row(request)
+    sid = request.cookies.get(COOKIE)
+    if sid:
+        async with request.app.state.runtime.sessions() as s, s.begin():
+            await s.execute(delete(DeskSessionRow).where(DeskSessionRow.id_hash == _hash(sid)))
+    return row
 
 
 def csrf_token(request: Request) -> str:
@@ -44,13 +95,11 @@ def csrf_token(request: Request) -> str:
 
 
 async def reader(request: Request) -> Principal:
-    token = request.cookies.get(COOKIE)
-    if not token:
+    row = await session_row(request)
+    if row is None:
         raise LoginRequired()
-    try:
-        who = principal(request, token)
-    except PageError:
-        raise LoginRequired() from None
+    who = Principal(subject=row.subject, role=Role(row.role), owner_id=row.owner_id)
+    logcontext.bind(actor=who.actor)  # the desk's log lines name who is at it, like the APIs' do
     if who.role not in READERS:
         raise PageError(403, "role_refused", role=who.role.value)
     return who

@@ -1,0 +1,31 @@
+"""Server-side desk sessions: the cookie is a random id, the row (its SHA-256, who, until when) is the session
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-03 01:15:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('desk_sessions',
+                    sa.Column('id_hash', sa.String(length=64), nullable=False),
+                    sa.Column('subject', sa.String(length=200), nullable=False),
+                    sa.Column('role', sa.String(length=32), nullable=False),
+                    sa.Column('owner_id', sa.String(length=64), nullable=True),
+                    sa.Column('id_token', sa.Text(), nullable=True),
+                    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+                    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+                    sa.PrimaryKeyConstraint('id_hash', name=op.f('pk_desk_sessions')))
+    op.create_index(op.f('ix_desk_sessions_expires_at'), 'desk_sessions', ['expires_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_desk_sessions_expires_at'), table_name='desk_sessions')
+    op.drop_table('desk_sessions')
