@@ -1,4 +1,5 @@
-"""`make run`: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics, the four services.
+"""`make run`: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), topics, the four services and the customs
+platform SIMULATOR (unless BONDLINE_CUSTOMS_SIMULATOR=false).
 
 Ctrl-C stops everything this started. Settings: see the README's settings table.
 """
@@ -18,6 +19,7 @@ from shared.messaging import embedded_broker, kafka
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = (("intake", 8001), ("repair", 8002), ("dispatch", 8003), ("partners", 8004))
+SIMULATOR_PORT = 8009  # CUSTOMS_SIM_PORT
 
 
 def main() -> int:
@@ -35,6 +37,9 @@ def main() -> int:
         for name, _port in SERVICES:
             children.append((name, _service(name, env, var)))
         urls = {name: _url(name, port, env) for name, port in SERVICES}
+        if env.get("BONDLINE_CUSTOMS_SIMULATOR", "true").lower() not in ("0", "false", "no"):
+            children.append(("customs_simulator", _service("customs_simulator", env, var)))
+            urls["customs_simulator"] = _url("customs_sim", SIMULATOR_PORT, env)
         _wait_ready(urls, children)
         _banner(urls, bootstrap, broker is not None, var)
         return _supervise(children)
@@ -92,7 +97,11 @@ def _wait_ready(urls: dict[str, str], children: list, timeout: float = 90) -> No
 def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> None:
     print("\nbondline is running")
     for name, url in urls.items():
-        print(f"  {name:9} {url}/docs   (API docs; health {url}/readyz, metrics {url}/metrics)")
+        if name != "customs_simulator":
+            print(f"  {name:9} {url}/docs   (API docs; health {url}/readyz, metrics {url}/metrics)")
+    if "customs_simulator" in urls:
+        print(f"  customs   {urls['customs_simulator']}/docs   (the customs platform SIMULATOR, not customs: every "
+              "receipt it issues is marked simulated)")
     print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the "
           "token of a dispatcher or customs officer: make token ROLE=dispatcher)")
     print(f"  owners    {urls['partners']}/v1/owner/units   (the owners' API, feed and webhooks: a partner token, "

@@ -92,6 +92,7 @@ def create_app(settings: SimulatorSettings) -> FastAPI:
         return JSONResponse({"simulated": True, "enterprises": len(platform.options.enterprises)}, headers=BANNER)
 
     @app.get("/healthz", summary="Alive")
+    @app.get("/readyz", summary="Ready (nothing to wait for: the simulator keeps its state in memory)")
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok", "simulated": True}, headers=BANNER)
 
