@@ -1,7 +1,8 @@
 """Dispatch settings (env prefix DISPATCH_)."""
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.kit.settings import Port, ServiceSettings
@@ -18,3 +19,13 @@ class DispatchSettings(ServiceSettings):
     ledger_warning_days: int = Field(60, ge=0, le=3650, description="flag items this many days before their cycle ends")
     disposal_warning_days: int = Field(14, ge=0, le=3650,
                                        description="flag old parts this many days before their disposal deadline")
+    desk_timezone: str = Field("Asia/Shanghai", description="the zone the desk shows times and counts days in (IANA)")
+
+    @field_validator("desk_timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}: use an IANA name such as Asia/Shanghai") from None
+        return v

@@ -106,7 +106,8 @@ async def test_units_table_filters_sorts_pages_and_exports(site):
                                                         "page": 2})
     assert re.findall(r'<a href="/desk/units/([^"]+)">', r.text) == ["u-aw2"]
     r = await site.get("/desk/units.csv", params={"owner": "fab-1", "sort": "unit"})
-    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf"), "a UTF-8 BOM first: Excel on a Chinese Windows reads GBK without"
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert r.headers["content-type"].startswith("text/csv")
     assert [x["item_id"] for x in rows] == ["op-u-aw1", "op-u-late", "u-aw1", "u-late", "u-new", "u-rep1"]
     late = next(x for x in rows if x["item_id"] == "u-late")
@@ -123,3 +124,14 @@ async def test_language_from_the_browser_then_the_switch(site):
     r = await site.get(switch.replace("&amp;", "&"))
     assert r.status_code == 303 and r.headers["location"] == "/desk/units?stage=dispatch"  # back where it was
     assert "导出 CSV" in (await site.get("/desk/units", headers={"Accept-Language": "en"})).text
+
+
+async def test_times_in_the_zones_local_time_named_and_no_destinations_for_a_unit_that_left(site):
+    await sign_in(site, "dispatcher")
+    r = await site.get("/desk/units", params={"stage": "dispatch"})
+    assert "Asia/Shanghai (UTC+08:00)" in r.text, "every page names the zone its times are in"
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d \+08:00", r.text), "times carry the zone's offset"
+    waiting, left = await site.get("/desk/units/u-aw1"), await site.get("/desk/units/u-sh1")
+    assert waiting.status_code == left.status_code == 200
+    assert 'id="destinations-card"' in waiting.text
+    assert 'id="destinations-card"' not in left.text, "a unit that has left is not offered destinations"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from services.dispatch.db.dashboard import DashboardRepository, DashItemRow
@@ -105,9 +105,11 @@ def _diff(before: Counter, after: Counter) -> dict:
 @dataclass(frozen=True)
 class Policy:
     today: date
+    """today in the desk's zone: deadlines are calendar days there"""
     ledger_cycle_days: int
     ledger_warning_days: int
     disposal_warning_days: int
+    zone: tzinfo = timezone.utc
 
 
 def percentile(hist: list[tuple[int, int]], q: float) -> int | None:

@@ -15,11 +15,10 @@ from pydantic import BaseModel, Field
 
 from services.dispatch.service import desk
 from services.dispatch.service.desk import SORTS, ItemFilter
-from services.dispatch.web import i18n, rows, signin
+from services.dispatch.web import i18n, rows, signin, zone
 from services.dispatch.web.render import HERE, page
 from services.dispatch.web.routing import DeskRoute
 from services.dispatch.web.session import COOKIE, READERS, PageError, Reader, close_session, open_session, principal
-from shared.clock import utc_now
 
 router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRoute)
 STATIC = (HERE / "static").resolve()
@@ -30,9 +29,8 @@ CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "sta
 
 
 def policy(request: Request) -> desk.Policy:
-    s = request.app.state.runtime.d.settings
-    return desk.Policy(utc_now().date(), s.ledger_cycle_days, s.ledger_warning_days,
-                            s.disposal_warning_days)
+    s, here = request.app.state.runtime.d.settings, zone.of(request)
+    return desk.Policy(zone.today(here), s.ledger_cycle_days, s.ledger_warning_days, s.disposal_warning_days, here)
 
 
 def uow(request: Request) -> Any:
@@ -159,6 +157,7 @@ async def units_csv(request: Request, _who: Reader, q: Table) -> StreamingRespon
 
     async def lines() -> AsyncIterator[str]:
         out = io.StringIO()
+        out.write("\ufeff")  # the BOM: Excel (a Chinese Windows reads GBK otherwise) then opens it as UTF-8
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         async for chunk in desk.export(work, f):

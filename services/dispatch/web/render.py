@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.dispatch.service import desk
-from services.dispatch.web import i18n
+from services.dispatch.web import i18n, zone
 from services.dispatch.web.session import WRITERS, csrf_token
 from services.kit.auth import Principal
 
@@ -23,7 +23,8 @@ def context(request: Request, who: Principal | None, **values: Any) -> dict[str,
     lang = i18n.pick(request)
     return {"request": request, "t": i18n.Translator(lang), "lang": lang, "who": who,
             "can_act": who is not None and who.role in WRITERS,
-            "csrf": csrf_token(request) if who else "", "due_query": DUE_QUERY, **values}
+            "csrf": csrf_token(request) if who else "", "due_query": DUE_QUERY,
+            "zone_label": zone.label(zone.of(request)), **values}
 
 
 def page(request: Request, name: str, who: Principal | None, status: int = 200, **values: Any) -> HTMLResponse:

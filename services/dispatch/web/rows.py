@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.dispatch.service.desk import Policy
+from services.dispatch.web import zone
 
 
 def deadline(r: Any, p: Policy) -> tuple[datetime | None, str | None]:
@@ -16,19 +17,16 @@ def deadline(r: Any, p: Policy) -> tuple[datetime | None, str | None]:
         end, warn = r.due_at + timedelta(days=p.ledger_cycle_days), p.ledger_warning_days
     else:
         end, warn = r.due_at, p.disposal_warning_days
-    left = (end.date() - p.today).days
+    left = (end.astimezone(p.zone).date() - p.today).days
     return end, "breached" if left < 0 else "at_risk" if left <= warn else "ok"
 
 
 def view(r: Any, p: Policy) -> dict[str, Any]:
     end, status = deadline(r, p)
     return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id, "origin": r.origin,
-            "stage": r.stage, "state": r.state, "stage_since": _iso(r.stage_since), "received_at": _iso(r.received_at),
-            "deadline": end.date().isoformat() if end else None, "deadline_status": status,
+            "stage": r.stage, "state": r.state, "stage_since": zone.local(r.stage_since, p.zone),
+            "received_at": zone.local(r.received_at, p.zone),
+            "deadline": end.astimezone(p.zone).date().isoformat() if end else None, "deadline_status": status,
             "due_kind": r.due_kind, "outcome": r.outcome, "destination": r.destination,
             "destination_country": r.destination_country,
-            "days_in_stage": max(0, (p.today - r.stage_since.date()).days)}
-
-
-def _iso(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%d %H:%M") if at else None
+            "days_in_stage": max(0, (p.today - r.stage_since.astimezone(p.zone).date()).days)}

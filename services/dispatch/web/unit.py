@@ -15,7 +15,7 @@ from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import ShipmentState
 from services.dispatch.service import decisions, desk_unit, shipments
-from services.dispatch.web import rows
+from services.dispatch.web import rows, zone
 from services.dispatch.web.desk import policy
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
@@ -40,7 +40,8 @@ def _details(data: dict[str, Any]) -> str:
 async def _facts(request: Request, item_id: str) -> dict[str, Any]:
     u = await desk_unit.unit(request.app.state.runtime.uow(), item_id)
     # in the order the events happened across the three services, not the order the desk consumed them
-    timeline = [{"at": e.occurred_at.strftime("%Y-%m-%d %H:%M"), "service": _short(e.type)[0],
+    here = zone.of(request)
+    timeline = [{"at": zone.local(e.occurred_at, here), "service": _short(e.type)[0],
                  "event": _short(e.type)[1], "details": _details(e.data)} for e in u.timeline]
     return {"item_id": item_id, "unit_id": u.unit_id, "known": u.facts, "timeline": timeline,
             "documents": dict(u.documents), "dash": rows.view(u.dash, policy(request)) if u.dash else None}

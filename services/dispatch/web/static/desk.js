@@ -35,9 +35,9 @@
                sets: STAGES.map((s) => ({ label: t(s), data: owners.map((o) => f.backlog_by_owner[o][s]) })) },
       aging: { type: "bar", stacked: true, labels: STAGES.map(t),
                sets: AGING.map((b) => ({ label: b, data: STAGES.map((s) => f.aging[s][b]) })) },
-      turnaround: { type: "bar", labels: [t("median"), t("p90")],
+      turnaround: { type: "bar", fractional: true, labels: [t("median"), t("p90")],
                     sets: [{ label: t("hours"), data: [f.turnaround_hours.median, f.turnaround_hours.p90] }] },
-      rates: { type: "bar", labels: [t("first_pass_yield"), t("beyond_repair_rate")], max: 100,
+      rates: { type: "bar", fractional: true, labels: [t("first_pass_yield"), t("beyond_repair_rate")], max: 100,
                sets: [{ label: "%", data: [f.first_pass_yield, f.beyond_repair_rate].map((x) => (x === null ? 0 : +(x * 100).toFixed(1))) }] },
       split: { type: "doughnut", labels: ["domestic", "overseas", "bonded"].map(t),
                sets: [{ data: ["domestic", "overseas", "bonded"].map((k) => f.destinations[k]) }] },
@@ -66,8 +66,11 @@
       c.update("none");
       return;
     }
+    // counts are whole numbers: no 0.5 units on an axis (hours and percentages may have fractions)
+    const ticks = spec.fractional ? {} : { precision: 0 };
     const scales = doughnut ? {} : {
-      x: { stacked: !!spec.stacked, beginAtZero: true }, y: { stacked: !!spec.stacked, beginAtZero: true, max: spec.max },
+      x: { stacked: !!spec.stacked, beginAtZero: true, ticks },
+      y: { stacked: !!spec.stacked, beginAtZero: true, max: spec.max, ticks },
     };
     charts[name] = new Chart(document.getElementById("chart-" + name), {
       type: spec.type, data: { labels: spec.labels, datasets },
