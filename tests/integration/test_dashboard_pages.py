@@ -135,3 +135,18 @@ async def test_times_in_the_zones_local_time_named_and_no_destinations_for_a_uni
     assert waiting.status_code == left.status_code == 200
     assert 'id="destinations-card"' in waiting.text
     assert 'id="destinations-card"' not in left.text, "a unit that has left is not offered destinations"
+
+
+async def test_units_are_listed_by_serial_and_part_number_and_found_by_a_scanned_serial(site):
+    await sign_in(site, "dispatcher")
+    r = await site.get("/desk/units", params={"q": "SN-u-late"})
+    assert re.findall(r'<a href="/desk/units/([^"]+)">', r.text) == ["u-late"], "the scanned serial finds its unit"
+    assert '<b class="serial">SN-u-late</b>' in r.text and "RF-GEN-3KW" in r.text
+    r = await site.get("/desk/units", params={"q": "  RF-GEN-3KW ", "size": 200})
+    found = re.findall(r'<a href="/desk/units/([^"]+)">', r.text)
+    assert "u-late" in found and "u-aw1" in found, "a part number finds every unit of it"
+    nothing = await site.get("/desk/units", params={"q": "SN-nope"})
+    assert re.findall(r'<a href="/desk/units/([^"]+)">', nothing.text) == []
+    r = await site.get("/desk/units.csv", params={"q": "SN-u-late"})
+    (row,) = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert (row["item_id"], row["serial_number"], row["part_number"]) == ("u-late", "SN-u-late", "RF-GEN-3KW")

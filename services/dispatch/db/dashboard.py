@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, Table, select
+from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,6 +42,9 @@ class DashItemRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     destination: Mapped[str | None] = mapped_column(String(32))
     destination_country: Mapped[str | None] = mapped_column(String(2))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    part_number: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     __table_args__ = (Index("ix_dash_items_stage_since", "stage", "stage_since"),
                       Index("ix_dash_items_state_since", "state", "stage_since"),
@@ -49,7 +52,9 @@ class DashItemRow(Base):
                       Index("ix_dash_items_due", "due_kind", "due_at"),
                       Index("ix_dash_items_stage_due", "stage", "due_at"),
                       Index("ix_dash_items_since", "stage_since"),
-                      Index("ix_dash_items_unit", "unit_id"))
+                      Index("ix_dash_items_unit", "unit_id"),
+                      Index("ix_dash_items_serial", "serial_number"),
+                      Index("ix_dash_items_part", "part_number"))
 
 
 class DashCounterRow(Base):
@@ -171,11 +176,16 @@ class ItemFilter:
     owner_id: str | None = None
     kind: str | None = None
     due_kind: str | None = None
+    search: str | None = None
+    """a serial, part number, unit or item id, exactly as scanned or typed (each has an index)"""
     sort: str = "since"
     descending: bool = False
 
     def query(self, q: Select[Any]) -> Select[Any]:
         r = DashItemRow
+        if self.search:
+            term = self.search.strip()
+            q = q.where(or_(r.serial_number == term, r.part_number == term, r.item_id == term, r.unit_id == term))
         for column, value in ((r.stage, self.stage), (r.owner_id, self.owner_id), (r.kind, self.kind),
                               (r.due_kind, self.due_kind)):
             if value:

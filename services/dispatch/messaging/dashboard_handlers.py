@@ -25,9 +25,14 @@ ToChange = Callable[[Any, DashboardRepository], Awaitable[Change | None]]
 HOUR = 3600
 
 
+def identity(e: i.UnitFacts) -> dict[str, Any]:
+    """What people read on a unit: its serial, part number and description (shown and searched on the desk)."""
+    return {"serial_number": e.serial_number, "part_number": e.part_number, "description": e.description[:255] or None}
+
+
 async def announced(e: i.UnitAnnounced, _repo: DashboardRepository) -> Change:
     return Change(e.unit_id, e.announced_at, e.owner_id, stage=Stage.intake, state=IntakeState.announced,
-                  values={"origin": e.origin})
+                  values={"origin": e.origin} | identity(e))
 
 
 def intake_state(state: IntakeState | LeftState, at: str) -> ToChange:
@@ -49,7 +54,7 @@ async def received(e: i.UnitReceived, repo: DashboardRepository) -> Change:
         await repo.bump("origin", e.origin)
     return Change(e.unit_id, e.received_at, e.owner_id, stage=Stage.intake, state=IntakeState.received,
                   values={"origin": e.origin, "received_at": e.received_at, "due_kind": "bond",
-                          "due_at": e.received_at})
+                          "due_at": e.received_at} | identity(e))
 
 
 async def unit_rejected(e: i.UnitRejected, repo: DashboardRepository) -> Change:
@@ -62,7 +67,7 @@ async def unit_rejected(e: i.UnitRejected, repo: DashboardRepository) -> Change:
 
 async def released(e: i.UnitReleasedToRepair, _repo: DashboardRepository) -> Change:
     return Change(e.unit_id, e.released_at, e.owner_id, stage=Stage.repair, state=RepairState.released,
-                  values={"origin": e.origin})
+                  values={"origin": e.origin} | identity(e))
 
 
 async def opened(e: r.WorkOrderOpened, _repo: DashboardRepository) -> Change:
@@ -94,7 +99,8 @@ async def completed(e: r.WorkOrderCompleted, repo: DashboardRepository) -> Chang
 async def old_part(e: r.OldPartRecorded, _repo: DashboardRepository) -> Change:
     return Change(e.old_part_id, e.removed_at, e.owner_id, kind="old_part", unit_id=e.unit_id, stage=Stage.dispatch,
                   state=DispatchState.awaiting_dispatch, values={"origin": e.origin, "due_kind": "disposal",
-                                                                 "due_at": e.disposal_deadline})
+                                                                 "due_at": e.disposal_deadline,
+                                                                 "part_number": e.part_number})
 
 
 async def old_part_disposed(e: r.OldPartDisposed, _repo: DashboardRepository) -> Change:

@@ -24,8 +24,9 @@ router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRout
 STATIC = (HERE / "static").resolve()
 PAGE_SIZE = 50
 LOGIN_COOKIE = "desk_login"
-CSV_COLUMNS = ("item_id", "kind", "unit_id", "owner_id", "origin", "stage", "state", "stage_since", "received_at",
-               "deadline", "deadline_status", "outcome", "destination", "destination_country")
+CSV_COLUMNS = ("item_id", "kind", "unit_id", "serial_number", "part_number", "description", "owner_id", "origin",
+               "stage", "state", "stage_since", "received_at", "deadline", "deadline_status", "outcome", "destination",
+               "destination_country")
 
 
 def policy(request: Request) -> desk.Policy:
@@ -115,6 +116,7 @@ class TableQuery(BaseModel):
     stage: str | None = Field(None, max_length=16)
     state: str | None = Field(None, max_length=200, description="one state, or several separated by commas")
     owner: str | None = Field(None, max_length=64)
+    q: str | None = Field(None, max_length=100, description="a serial, part number, unit or item id")
     kind: str | None = Field(None, max_length=16)
     due: str | None = Field(None, max_length=16)
     sort: str = Field("since", pattern="^(" + "|".join(SORTS) + ")$")
@@ -125,7 +127,7 @@ class TableQuery(BaseModel):
     def filter(self) -> ItemFilter:
         states = tuple(s for s in (self.state or "").split(",") if s)
         return ItemFilter(stage=self.stage or None, state=states, owner_id=self.owner or None, kind=self.kind or None,
-                          due_kind=self.due or None, sort=self.sort, descending=self.desc)
+                          due_kind=self.due or None, search=self.q or None, sort=self.sort, descending=self.desc)
 
     def link(self, **changes: Any) -> str:
         values = self.model_dump() | changes

@@ -28,5 +28,6 @@ def view(r: Any, p: Policy) -> dict[str, Any]:
             "received_at": zone.local(r.received_at, p.zone),
             "deadline": end.astimezone(p.zone).date().isoformat() if end else None, "deadline_status": status,
             "due_kind": r.due_kind, "outcome": r.outcome, "destination": r.destination,
-            "destination_country": r.destination_country,
+            "destination_country": r.destination_country, "serial_number": r.serial_number,
+            "part_number": r.part_number, "description": r.description,
             "days_in_stage": max(0, (p.today - r.stage_since.astimezone(p.zone).date()).days)}
