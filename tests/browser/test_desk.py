@@ -87,8 +87,9 @@ async def browser(desk: Desk) -> AsyncIterator[Any]:
 OFFSITE: list[str] = []
 
 
-async def sign_in(browser: Any, base: str, role: str = "dispatcher", locale: str = "en-GB") -> Any:
-    context = await browser.new_context(locale=locale, viewport={"width": 1440, "height": 1000})
+async def sign_in(browser: Any, base: str, role: str = "dispatcher", locale: str = "en-GB",
+                  viewport: tuple[int, int] = (1440, 1000)) -> Any:
+    context = await browser.new_context(locale=locale, viewport={"width": viewport[0], "height": viewport[1]})
 
     async def offsite(route: Any) -> None:  # the desk must work offline: nothing may be fetched elsewhere
         OFFSITE.append(route.request.url)
@@ -200,3 +201,23 @@ async def test_the_unit_page_shows_a_new_event_without_a_reload(desk: Desk, brow
                                         changed_at=datetime.now(timezone.utc)), "/bondline/repair")
     await page.wait_for_selector("#timeline >> text=to_state=testing", timeout=15_000)
     await shot(page, "unit-live")
+
+
+async def test_on_a_phone_the_header_wraps_above_the_content_and_a_serial_finds_its_unit(desk: Desk,
+                                                                                       browser: Any) -> None:
+    page = await sign_in(browser, desk.url, locale="zh-CN", viewport=(375, 800))
+    await page.goto(f"{desk.url}/desk/units")
+    await page.fill("#search", "SN-u-late")
+    await page.press("#search", "Enter")
+    await page.wait_for_url("**q=SN-u-late**")
+    assert await page.locator("table.grid tbody a").all_text_contents() == ["SN-u-late"]
+    header, main = await page.locator("header.bar").bounding_box(), await page.locator("main").bounding_box()
+    assert header["y"] + header["height"] <= main["y"] + 1, "the header ends before the content starts"
+    overflow = await page.evaluate("() => { const h = document.querySelector('header.bar');"
+                                   " return h.scrollWidth - h.clientWidth; }")
+    assert overflow <= 0, f"the header is {overflow}px wider than the phone"
+    assert "Asia/Shanghai (UTC+08:00)" in (await page.text_content("#zone") or "")
+    assert await page.locator('link[rel="icon"]').count() == 1
+    icon = await page.request.get(f"{desk.url}/desk/static/favicon.svg")
+    assert icon.status == 200 and b"<svg" in await icon.body()
+    await shot(page, "units-phone-zh")
