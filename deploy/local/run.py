@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from services.kit.runtime import kafka_security
+from services.kit.settings import CommonSettings, load
 from shared.contract.topics import all_topics_with_dead_letters
 from shared.messaging import embedded_broker, kafka
 
@@ -32,7 +34,9 @@ def main() -> int:
         if broker is not None:
             children.append(("broker", broker))
         bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
-        asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=bootstrap),
+        # the services' own KAFKA_SECURITY_PROTOCOL / KAFKA_SSL_* / KAFKA_SASL_* settings, for a secured cluster
+        security = kafka_security(load(CommonSettings))
+        asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=bootstrap, security=security),
                                         all_topics_with_dead_letters()))
         for name, _port in SERVICES:
             children.append((name, _service(name, env, var)))

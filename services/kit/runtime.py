@@ -104,7 +104,8 @@ class Runtime:
             idempotence=c.kafka_enable_idempotence, request_timeout_ms=c.kafka_request_timeout_ms,
             fetch_max_wait_ms=d.settings.kafka_fetch_max_wait_ms or c.kafka_fetch_max_wait_ms,
             session_timeout_ms=c.kafka_session_timeout_ms,
-            topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor)
+            topic_partitions=c.kafka_topic_partitions, replication_factor=c.kafka_replication_factor,
+            security=kafka_security(c))
         self.topic = SOURCE_TOPIC.get(d.name)
         self._broker_check: tuple[float, str | None] = (0.0, "broker not checked yet")
         self.relay_in_process = False  # when False on PostgreSQL, commits NOTIFY the relay elsewhere
@@ -116,8 +117,10 @@ class Runtime:
         return self.engine.dialect.name == "postgresql"
 
     def uow(self) -> Any:
+        # On PostgreSQL every commit NOTIFYs: the relay holding the lease may be another instance's, even when this
+        # process runs a relay of its own (several `all` instances: only one of them publishes)
         return self.d.uow_class(self.sessions, self.d.outbox, self.signal, f"/bondline/{self.d.name}",
-                                self.is_postgres and not self.relay_in_process)
+                                self.is_postgres)
 
     async def _ensure_topics(self) -> None:
         topics = {*([self.topic] if self.topic else []), dead_letter_topic(self.d.name), *self.d.subscribe,
@@ -221,9 +224,9 @@ class Runtime:
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-            at, want = await migrations.current(self.engine), migrations.head(self.d.migrations_dir)
-            if at != want:
-                problems.append(f"database migrations at {at}, head is {want}")
+            at = await migrations.current(self.engine)
+            if migrations.behind(self.d.migrations_dir, at):
+                problems.append(f"database migrations at {at}, head is {migrations.head(self.d.migrations_dir)}")
         except Exception as exc:  # noqa: BLE001 - reported as the reason for 503
             problems.append(f"database unreachable: {type(exc).__name__}: {exc}")
         broker = await self.broker_problem()
@@ -251,6 +254,20 @@ class Runtime:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def kafka_security(c: CommonSettings) -> kafka.KafkaSecurity:
+    """The KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_* and KAFKA_SASL_* settings as plain values for the clients."""
+    def text(path: Path | None) -> str | None:
+        return str(path) if path is not None else None
+
+    return kafka.KafkaSecurity(
+        protocol=c.kafka_security_protocol, ca_file=text(c.kafka_ssl_ca_file), cert_file=text(c.kafka_ssl_cert_file),
+        key_file=text(c.kafka_ssl_key_file),
+        key_password=c.kafka_ssl_key_password.get_secret_value() if c.kafka_ssl_key_password else None,
+        check_hostname=c.kafka_ssl_check_hostname, sasl_mechanism=c.kafka_sasl_mechanism,
+        sasl_username=c.kafka_sasl_username,
+        sasl_password=c.kafka_sasl_password.get_secret_value() if c.kafka_sasl_password else None)
 
 
 def settle_gc() -> None:

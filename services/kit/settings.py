@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "bondline-development-secret-change-me"
@@ -55,6 +55,19 @@ class CommonSettings(BaseSettings):
     kafka_request_timeout_ms: int = Field(10_000, ge=1000)
     kafka_topic_partitions: int = Field(4, ge=1)
     kafka_replication_factor: int = Field(1, ge=1)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """How the clients reach the brokers: SSL and SASL_SSL encrypt (TLS), SASL_* authenticate with a user."""
+    kafka_ssl_ca_file: Path | None = None
+    """PEM file of the CA(s) that signed the brokers' certificates; unset: the system trust store."""
+    kafka_ssl_cert_file: Path | None = None
+    """PEM client certificate (mutual TLS), with KAFKA_SSL_KEY_FILE."""
+    kafka_ssl_key_file: Path | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_ssl_check_hostname: bool = True
+    """The broker's certificate must name the host in KAFKA_BOOTSTRAP_SERVERS (and the advertised ones)."""
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     bondline_peer_urls: dict[str, str] = {}
     """Where each service's API answers for the others (``GET /v1/events`` to fetch missed events):
     JSON ``{"intake": "http://intake:8001", ...}``; a service not named here is found from its own
@@ -70,6 +83,27 @@ class CommonSettings(BaseSettings):
         if self.bondline_env == "production" and not self.bondline_oidc_service_client_id:
             raise ValueError("BONDLINE_OIDC_SERVICE_CLIENT_ID (and _SECRET) is required in production: the services "
                              "ask each other for missed events with the provider's tokens, HS256 ones are refused")
+        return self
+
+    @model_validator(mode="after")
+    def _kafka_security_complete(self) -> CommonSettings:
+        protocol = self.kafka_security_protocol
+        if protocol.startswith("SASL_"):
+            missing = [name for name, value in (("KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism),
+                                                ("KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+                                                ("KAFKA_SASL_PASSWORD", self.kafka_sasl_password)) if not value]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME "
+                                 f"and KAFKA_SASL_PASSWORD; not set: {', '.join(missing)}")
+        if protocol in ("SSL", "SASL_SSL"):
+            for name, path in (("KAFKA_SSL_CA_FILE", self.kafka_ssl_ca_file),
+                               ("KAFKA_SSL_CERT_FILE", self.kafka_ssl_cert_file),
+                               ("KAFKA_SSL_KEY_FILE", self.kafka_ssl_key_file)):
+                if path is not None and not path.is_file():
+                    raise ValueError(f"{name}={path}: no such file (or not a file)")
+            if bool(self.kafka_ssl_cert_file) != bool(self.kafka_ssl_key_file):
+                raise ValueError("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (mutual TLS): "
+                                 "set both or neither")
         return self
 
 
@@ -117,7 +151,7 @@ def load(cls: type[S]) -> S:
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
             name = f"{prefix}{field}".upper() if field else "settings"
-            shown = "" if "SECRET" in name else f" (got {err.get('input')!r})"
+            shown = "" if "SECRET" in name or "PASSWORD" in name else f" (got {err.get('input')!r})"
             lines.append(f"invalid setting {name}: {err['msg']}{shown}" if field
                          else f"invalid settings: {err['msg']}")
         print("bondline: refusing to start\n  " + "\n  ".join(lines), file=sys.stderr)

@@ -136,3 +136,83 @@ def test_each_consumer_long_polls_as_its_service_says(monkeypatch, tmp_path):
 def test_fetch_wait_out_of_range_names_the_variable(monkeypatch, capsys):
     monkeypatch.setenv("INTAKE_KAFKA_FETCH_MAX_WAIT_MS", "0")
     assert "invalid setting INTAKE_KAFKA_FETCH_MAX_WAIT_MS" in refused(IntakeSettings, capsys)
+
+
+def _pem(tmp_path, name: str) -> str:
+    path = tmp_path / name
+    path.write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    return str(path)
+
+
+def test_kafka_is_plaintext_unless_told(monkeypatch):
+    common = load(CommonSettings)
+    assert common.kafka_security_protocol == "PLAINTEXT" and common.kafka_ssl_check_hostname is True
+    assert common.kafka_sasl_mechanism is None and common.kafka_ssl_ca_file is None
+
+
+@pytest.mark.parametrize("unset", ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"])
+def test_sasl_needs_mechanism_user_and_password(monkeypatch, capsys, unset):
+    env = {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+           "KAFKA_SASL_USERNAME": "bondline-intake", "KAFKA_SASL_PASSWORD": "sasl-pw-do-not-print"}
+    for name, value in env.items():
+        if name != unset:
+            monkeypatch.setenv(name, value)
+    err = refused(CommonSettings, capsys)
+    assert "KAFKA_SECURITY_PROTOCOL=SASL_SSL needs" in err and f"not set: {unset}" in err
+    assert "sasl-pw-do-not-print" not in err
+
+
+def test_sasl_ssl_with_scram_loads_and_hides_the_password(monkeypatch):
+    for name, value in {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256",
+                        "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "sasl-pw-do-not-print"}.items():
+        monkeypatch.setenv(name, value)
+    common = load(CommonSettings)
+    assert common.kafka_sasl_password is not None
+    assert common.kafka_sasl_password.get_secret_value() == "sasl-pw-do-not-print"
+    assert "sasl-pw-do-not-print" not in repr(common) and "sasl-pw-do-not-print" not in str(common.model_dump())
+
+
+def test_an_unknown_sasl_mechanism_names_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("KAFKA_SASL_MECHANISM", "GSSAPI")
+    assert "invalid setting KAFKA_SASL_MECHANISM" in refused(CommonSettings, capsys)
+
+
+@pytest.mark.parametrize("var", ["KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"])
+def test_a_missing_tls_file_names_the_setting(monkeypatch, capsys, tmp_path, var):
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
+    for name in ("KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"):
+        monkeypatch.setenv(name, str(tmp_path / "nowhere.pem") if name == var else _pem(tmp_path, f"{name}.pem"))
+    err = refused(CommonSettings, capsys)
+    assert f"{var}={tmp_path / 'nowhere.pem'}: no such file" in err
+
+
+def test_a_client_cert_without_its_key_is_refused(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("KAFKA_SSL_CERT_FILE", _pem(tmp_path, "client.pem"))
+    assert "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together" in refused(CommonSettings, capsys)
+
+
+def test_tls_settings_load(monkeypatch, tmp_path):
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("KAFKA_SSL_CA_FILE", _pem(tmp_path, "ca.pem"))
+    monkeypatch.setenv("KAFKA_SSL_CERT_FILE", _pem(tmp_path, "client.pem"))
+    monkeypatch.setenv("KAFKA_SSL_KEY_FILE", _pem(tmp_path, "client.key"))
+    monkeypatch.setenv("KAFKA_SSL_KEY_PASSWORD", "key-pw-do-not-print")
+    monkeypatch.setenv("KAFKA_SSL_CHECK_HOSTNAME", "false")
+    common = load(CommonSettings)
+    assert common.kafka_ssl_ca_file == tmp_path / "ca.pem" and common.kafka_ssl_check_hostname is False
+    assert "key-pw-do-not-print" not in repr(common)
+
+
+def test_load_never_echoes_a_password(monkeypatch, capsys):
+    from pydantic_settings import BaseSettings
+
+    class Strict(BaseSettings):  # a password that fails validation: its value must not be printed
+        kafka_sasl_password: int = 0
+        kafka_ssl_key_password: int = 0
+
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "sasl-pw-do-not-print")
+    monkeypatch.setenv("KAFKA_SSL_KEY_PASSWORD", "key-pw-do-not-print")
+    err = refused(Strict, capsys)
+    assert "invalid setting KAFKA_SASL_PASSWORD" in err and "invalid setting KAFKA_SSL_KEY_PASSWORD" in err
+    assert "do-not-print" not in err
