@@ -30,6 +30,19 @@ def head(migrations_dir: Path) -> str | None:
     return ScriptDirectory.from_config(config(migrations_dir, "sqlite://")).get_current_head()
 
 
+def behind(migrations_dir: Path, at: str | None) -> bool:
+    """Whether a database at revision ``at`` still needs this code's migrations. A revision this code does not know
+    is a later release's (its migrations Job ran first in a rolling upgrade, expand before contract): the old code
+    keeps serving on it rather than dropping out of its Service before the new pods are ready."""
+    scripts = ScriptDirectory.from_config(config(migrations_dir, "sqlite://"))
+    if at is None:
+        return True
+    if at == scripts.get_current_head():
+        return False
+    known = {s.revision for s in scripts.walk_revisions()}
+    return at in known
+
+
 _IN_PROCESS = threading.Lock()
 
 

@@ -57,6 +57,7 @@ class EventConsumer:
         self.joined = False  # the group has given this consumer its partitions (possibly none)
         self._next_check = 0.0
         self._next_lag = 0.0
+        self._lag_series: set[tuple[str, int]] = set()  # the (topic, partition) lag gauges this consumer set
 
     def on_partitions_revoked(self, revoked: Any) -> None:  # aiokafka rebalance listener
         self.joined = False
@@ -136,12 +137,18 @@ class EventConsumer:
         if now < self._next_lag:
             return
         self._next_lag = now + LAG_EVERY_S
-        for tp in consumer.assignment():
+        assigned = set(consumer.assignment())
+        for topic, partition in self._lag_series - {(tp.topic, tp.partition) for tp in assigned}:
+            # moved to another instance in a rebalance: its lag is that instance's now (summing would count it twice)
+            self._metrics.lag.remove(self.name, topic, str(partition))
+            self._lag_series.discard((topic, partition))
+        for tp in assigned:
             end = consumer.highwater(tp)
             if end is None:  # nothing fetched from it yet
                 continue
             position = await asyncio.wait_for(consumer.position(tp), self._opt.op_timeout_s)
             self._metrics.lag.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
+            self._lag_series.add((tp.topic, tp.partition))
 
     async def _commit(self, consumer: Any, offsets: dict[Any, int]) -> None:
         """One offset commit for every partition handled in a poll, after their database commits."""

@@ -1,6 +1,7 @@
 """`make bench`: intake throughput vs a bare baseline, and event propagation latency, on PostgreSQL.
 
-python -m tests.bench [--quick] [--only throughput|propagation|roundtrip|dashboard] [--no-dispatch] [--units N]
+python -m tests.bench [--quick] [--only throughput|propagation|roundtrip|dashboard|endtoend] [--no-dispatch]
+                      [--units N] [--e2e-units N] [--e2e-instances 1,2]
 Writes var/bench/report.json and var/bench/report.md. Reports targets; never fails on them.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tests.bench import dashboard, intake_api, propagation, report, roundtrip, throughput
+from tests.bench import dashboard, endtoend, intake_api, propagation, report, roundtrip, throughput
 from tests.bench.procs import ROOT, Resources
 from tests.bench.stats import machine_busy
 from tests.support import pg
@@ -33,9 +34,13 @@ def _on_signal(signum: int, _frame: Any) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench")
     p.add_argument("--quick", action="store_true", help="short durations, for trying the harness")
-    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip", "dashboard"], action="append")
+    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip", "dashboard", "endtoend"],
+                   action="append")
     p.add_argument("--units", type=int, default=None, help="units in dispatch's database for the dashboard part "
                                                            "(default 1,000,000; 100,000 with --quick)")
+    p.add_argument("--e2e-units", type=int, default=None, help="endtoend: units staged per configuration "
+                                                               "(default 1,500; 400 with --quick)")
+    p.add_argument("--e2e-instances", default="1,2", help="endtoend: instances per service to measure (default 1,2)")
     p.add_argument("--no-dispatch", action="store_true", help="propagation run without the dispatch service")
     p.add_argument("--rounds", type=int, default=None, metavar="N",
                    help="throughput: alternating intake/baseline rounds, the median ratio is reported "
@@ -43,12 +48,15 @@ def main() -> int:
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
-    parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard"]
+    parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard", "endtoend"]
     scale = 0.25 if a.quick else 1.0
     # many short alternating rounds: a slow drift of the shared machine's speed hits both servers alike
     load = throughput.LoadSettings(warmup_s=2 * scale, duration_s=6 * scale,
                                    rounds=a.rounds or (1 if a.quick else 11))
     flow = propagation.FlowSettings(warmup_s=3 * scale, duration_s=20 * scale, with_dispatch=not a.no_dispatch)
+    e2e = endtoend.EndToEndSettings(warmup_s=2 if a.quick else 5, duration_s=8 if a.quick else 30,
+                                    units=a.e2e_units or (400 if a.quick else 1500),
+                                    instances=tuple(int(x) for x in a.e2e_instances.split(",")))
     desk = dashboard.DeskSettings(units=a.units or (100_000 if a.quick else 1_000_000), requests=50 if a.quick else 200)
     signal.signal(signal.SIGTERM, _on_signal)
     reason = pg.available()
@@ -78,6 +86,8 @@ def main() -> int:
                     results[part] = propagation.run(res, broker.bootstrap, flow)
                 elif part == "dashboard":
                     results[part] = dashboard.run(res, desk)
+                elif part == "endtoend":
+                    results[part] = endtoend.run(res, broker.bootstrap, e2e)
                 else:
                     results[part] = roundtrip.run(broker.bootstrap, flow.rate_per_s, 2 * scale, 10 * scale)
             except KeyboardInterrupt:
@@ -90,7 +100,8 @@ def main() -> int:
     warnings += [w for r in results.values() for w in r.get("warnings", [])]
     warnings += [f"{where}: other processes used {pct:g}% of a core while measuring; figures are pessimistic"
                  for where, pct in _foreign(results) if pct > FOREIGN_PCT]
-    headline = report.headline(results.get("throughput"), results.get("propagation"), results.get("roundtrip"))
+    headline = report.headline(results.get("throughput"), results.get("propagation"), results.get("roundtrip"),
+                               results.get("endtoend"))
     doc = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": _machine(),
            "results": headline, "targets": report.targets(headline), **headline,
            "settings": {"write_path": intake_api.WRITE_PATH, "connections": load.connections,

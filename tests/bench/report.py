@@ -10,7 +10,8 @@ from tests.bench import dashboard
 TARGET_RATIO, TARGET_P99_MS = 0.8, 100.0
 
 
-def headline(tp: dict[str, Any] | None, flow: dict[str, Any] | None, raw: dict[str, Any] | None) -> dict[str, Any]:
+def headline(tp: dict[str, Any] | None, flow: dict[str, Any] | None, raw: dict[str, Any] | None,
+             e2e: dict[str, Any] | None = None) -> dict[str, Any]:
     h: dict[str, Any] = {}
     if tp:
         h |= {"intake_rps": tp["intake"]["rps"], "baseline_rps": tp["baseline"]["rps"],
@@ -22,6 +23,13 @@ def headline(tp: dict[str, Any] | None, flow: dict[str, Any] | None, raw: dict[s
               "propagation_p99_ms": flow["propagation"]["p99_ms"]}
     if raw:
         h |= {"raw_roundtrip_p50_ms": raw["p50_ms"], "raw_roundtrip_p99_ms": raw["p99_ms"]}
+    if e2e:
+        for key in ("x1", "x2"):
+            if key in e2e:
+                h[f"endtoend_units_per_s_{key}"] = e2e[key]["units_per_s"]
+                h[f"endtoend_cpu_ms_per_unit_{key}"] = e2e[key]["cpu_ms_per_unit"].get("system_total")
+        h |= {"endtoend_scaling_2_vs_1": e2e.get("scaling_2_vs_1"),
+              "endtoend_cores_for_1000_units_per_s": (e2e.get("capacity") or {}).get("cores_for_1000_units_per_s")}
     return h
 
 
@@ -83,6 +91,8 @@ def markdown(r: dict[str, Any]) -> str:
                   f"{flow['cpu'].get('broker_cpu_pct')}% of a core).", ""]
     if r.get("dashboard"):
         lines += dashboard.markdown(r["dashboard"])
+    if r.get("endtoend"):
+        lines += endtoend_markdown(r["endtoend"])
     if r.get("warnings"):
         lines += ["Warnings:", ""] + [f"- {w}" for w in r["warnings"]] + [""]
     if r.get("errors"):
@@ -93,3 +103,44 @@ def markdown(r: dict[str, Any]) -> str:
 
 def _pairs(d: dict[str, Any] | None) -> str:
     return ", ".join(f"{k} {v}" for k, v in (d or {}).items()) or "n/a"
+
+
+def endtoend_markdown(e: dict[str, Any]) -> list[str]:
+    """End-to-end throughput (release at intake -> candidate at dispatch), one and two instances per service."""
+    runs = [e[k] for k in ("x1", "x2", "x3", "x4") if k in e]
+    if not runs:
+        return []
+    st = e["settings"]
+    lines = ["## End to end: release at intake -> candidate at dispatch", "",
+             f"Closed loop, {st['duration_s']:g} s measured after {st['warmup_s']:g} s warm-up, at most "
+             f"{st['max_inflight']} units in flight; per unit: a release at intake, three calls at repair "
+             "(diagnosis started, diagnosis, closed beyond repair) and every event they cause (all four services "
+             "consume). Each service as `all` processes (API + relay + consumer), round-robin over its instances.", "",
+             "| instances per service | units/s | release -> work order p50 / p99 (ms) | completed -> candidate "
+             "p50 / p99 (ms) | release -> candidate p50 / p99 (ms) | max consumer lag | CPU ms per unit: " +
+             " / ".join(["intake", "repair", "dispatch", "partners", "PostgreSQL", "broker", "total"]) + " |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in runs:
+        c = r["cpu_ms_per_unit"]
+        pair = lambda d: f"{d['p50_ms']} / {d['p99_ms']}"  # noqa: E731
+        lag = max(r["max_lag"].values()) if r["max_lag"] else "n/a"
+        lines.append(f"| {r['instances']} | {r['units_per_s']} | {pair(r['release_to_work_order'])} | "
+                     f"{pair(r['completed_to_candidate'])} | {pair(r['release_to_candidate'])} | {lag} | " +
+                     " / ".join(str(c.get(k, "n/a")) for k in ("intake", "repair", "dispatch", "partners",
+                                                               "postgres", "broker", "system_total")) + " |")
+    lines.append("")
+    relay = [(r["instances"], r["intake_outbox_created_to_published"]) for r in runs
+             if "intake_outbox_created_to_published" in r]
+    lines += ["Intake's relay (outbox row created -> published, p50 / p99 ms): "
+              + "; ".join(f"{n} instance(s) {d['p50_ms']} / {d['p99_ms']}" for n, d in relay)
+              + ". Under a closed loop the latencies are mostly queueing (units in flight / units per second).", ""]
+    if e.get("scaling_2_vs_1") is not None:
+        lines += [f"Scaling, two instances vs one: {e['scaling_2_vs_1']}x the units/s (on this machine's "
+                  f"{runs[0]['cpu'].get('machine_cpu_pct')}% busy cores a second instance adds processes, not "
+                  "cores: the figure to read off is the CPU cost per unit).", ""]
+    cap = e.get("capacity")
+    if cap:
+        lines += [f"Capacity: at {cap['cpu_ms_per_unit']} CPU ms per unit ({cap['basis']}), 1,000 units/s needs "
+                  f"{cap['cores_for_1000_units_per_s']} cores (1 core = 1,000 CPU ms per second), before headroom.",
+                  ""]
+    return lines

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from services.kit import migrations
 from services.kit.runtime import Runtime
@@ -68,6 +68,23 @@ async def test_fresh_database_is_not_at_head(db_url, monkeypatch):
     rt = Runtime(importlib.import_module("services.dispatch.bootstrap").define())
     assert await migrations.current(rt.engine) is None
     assert any("migrations at None" in p for p in await rt.readiness())
+    await rt.dispose()
+
+
+async def test_ready_at_head_or_past_it_in_a_rolling_upgrade_not_behind(db_url, monkeypatch):
+    """The next release's migrations Job runs before its pods: the old pods stay ready on the newer schema (expand
+    before contract) instead of leaving their Service before the new ones are up; a database behind is not ready."""
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", db_url)
+    rt = Runtime(importlib.import_module("services.dispatch.bootstrap").define())
+    rt.migrate()
+    schema = [p for p in await rt.readiness() if "migrations" in p]
+    assert schema == []
+    async with rt.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0099_next_release'"))
+    assert [p for p in await rt.readiness() if "migrations" in p] == [], "a later release's revision: still ready"
+    async with rt.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+    assert any("migrations at 0013, head is" in p for p in await rt.readiness()), "behind this code: not ready"
     await rt.dispose()
 
 

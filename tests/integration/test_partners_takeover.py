@@ -21,7 +21,7 @@ from services.kit import migrations
 from services.kit.db import make_engine
 from services.partners import bootstrap
 from services.partners.db.journal import JOURNAL_TABLE
-from services.partners.db.legacy_import import TwoJournals
+from services.partners.db.legacy_import import TwoJournals, import_from_dispatch
 from services.partners.service.owners import encode_cursor
 from shared.contract.events.dispatch import ItemDelivered, ShipmentFacts
 from shared.contract.registry import REGISTRY
@@ -184,3 +184,22 @@ async def test_two_journals_are_never_merged(urls, monkeypatch):
     monkeypatch.setenv("PARTNERS_IMPORT_FROM_URL", dispatch_url)
     with pytest.raises(TwoJournals, match="would give two events one feed cursor"):
         runtime("partners", partners_url, monkeypatch)
+
+
+async def test_replicas_starting_together_take_over_once_and_both_start(urls, monkeypatch):
+    """Two partners replicas right after the upgrade (PostgreSQL: replicas need it): one copies, the other waits on
+    the takeover's advisory lock, then finds it done; neither fails (one used to exit on the legacy_imports key)."""
+    dispatch_url, partners_url = urls
+    if not partners_url.startswith("postgresql"):
+        pytest.skip("replicas run on PostgreSQL; SQLite's single writer serialises the two starts by itself")
+    await _old_dispatch(dispatch_url)
+    runtime("dispatch", dispatch_url, monkeypatch)
+    await asyncio.to_thread(migrations.upgrade, ROOT / "services" / "partners" / "migrations", partners_url)
+    source, targets = make_engine(dispatch_url, 2), [make_engine(partners_url, 2) for _ in range(2)]
+    try:
+        results = await asyncio.gather(*(import_from_dispatch(source, t) for t in targets))
+    finally:
+        for engine in (source, *targets):
+            await engine.dispose()
+    copied = [r for r in results if r is not None]
+    assert len(copied) == 1 and copied[0]["journal"] == 4 and results.count(None) == 1, results

@@ -104,3 +104,5 @@ def oidc_env(monkeypatch: pytest.MonkeyPatch, provider: Provider, env: str = "te
     monkeypatch.setenv("BONDLINE_OIDC_JWKS_REFRESH_S", "0")
     if env == "production":
         monkeypatch.setenv("BONDLINE_JWT_SECRET", "a-production-secret-of-at-least-32-chars!")
+        monkeypatch.setenv("BONDLINE_OIDC_SERVICE_CLIENT_ID", "bondline-service")  # required there
+        monkeypatch.setenv("BONDLINE_OIDC_SERVICE_CLIENT_SECRET", PARTNERS["bondline-service"]["secret"])

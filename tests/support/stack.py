@@ -91,11 +91,16 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def start(self, wait_ready: bool = True, timeout: float = 120) -> Stack:
+        self.launch()
+        self.wait_up(timeout, ready=wait_ready)
+        return self
+
+    def launch(self) -> Stack:
+        """Spawn every service's processes without waiting for them (``wait_up`` waits)."""
         env = self.env()
         (self.workdir / "log").mkdir(parents=True, exist_ok=True)
         for name in NAMES:
             self._spawn(name, env)
-        self.wait_up(timeout, ready=wait_ready)
         return self
 
     def _spawn(self, name: str, env: dict[str, str]) -> None:

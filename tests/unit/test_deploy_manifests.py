@@ -28,7 +28,11 @@ COMPOSE = DEPLOY / "compose" / "compose.yaml"
 K8S = sorted((DEPLOY / "k8s").glob("*.yaml"))
 SETTINGS: dict[str, type[BaseSettings]] = {"intake": IntakeSettings, "repair": RepairSettings,
                                            "dispatch": DispatchSettings, "partners": PartnersSettings}
-REQUIRED_COMMON = {"BONDLINE_ENV", "BONDLINE_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR"}
+REQUIRED_COMMON = {"BONDLINE_ENV", "BONDLINE_JWT_SECRET", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR",
+                   "BONDLINE_OIDC_ISSUER", "BONDLINE_OIDC_SERVICE_CLIENT_ID"}  # production refuses to start without
+# on Kubernetes the services authenticate to Strimzi's TLS listener (SCRAM-SHA-512) as their KafkaUser
+REQUIRED_K8S_KAFKA = {"KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD",
+                      "KAFKA_SSL_CA_FILE"}
 # topics and their ACLs: each service writes its own topic and dead-letter topic, reads the topics it subscribes to
 READS = {"intake": {"dispatch"}, "repair": {"intake", "dispatch"}, "dispatch": {"intake", "repair", "dispatch"},
          "partners": {"intake", "repair", "dispatch"}}
@@ -106,6 +110,23 @@ def k8s_containers() -> list[tuple[str, str, str, set[str]]]:
     return out
 
 
+def k8s_workload_containers() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(Deployment or Job, container) for every bondline container."""
+    return [(d, c) for _f, d in k8s_docs() if d["kind"] in ("Deployment", "Job")
+            for c in d["spec"]["template"]["spec"]["containers"]]
+
+
+def k8s_env(container: dict[str, Any]) -> dict[str, Any]:
+    """A container's environment: the ConfigMaps' values it brings in, then its own entries (values or refs)."""
+    maps = {d["metadata"]["name"]: d["data"] for _f, d in k8s_docs() if d["kind"] == "ConfigMap"}
+    env: dict[str, Any] = {}
+    for ref in container.get("envFrom", []):
+        if "configMapRef" in ref:
+            env.update(maps[ref["configMapRef"]["name"]])
+    env.update({e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])})
+    return env
+
+
 # (a) and (b): compose
 
 def test_compose_runs_every_service_as_migrate_api_relay_consumer() -> None:
@@ -145,8 +166,28 @@ def test_k8s_containers_set_only_real_settings_and_every_required_one() -> None:
     for workload, service, _command, names in containers:
         unknown = names - valid_names(service)
         assert not unknown, f"{workload}: not settings of {service}: {sorted(unknown)}"
-        missing = required_names(service) - names
+        missing = (required_names(service) | REQUIRED_K8S_KAFKA) - names
         assert not missing, f"{workload}: required settings not set: {sorted(missing)}"
+
+
+def test_k8s_services_use_sasl_ssl_as_their_kafka_user_and_the_providers_tokens() -> None:
+    users = {d["metadata"]["name"] for _f, d in k8s_docs() if d["kind"] == "KafkaUser"}
+    for d, c in k8s_workload_containers():
+        service, _command = service_of(c["args"])
+        env, where = k8s_env(c), f"{d['metadata']['name']}/{c['name']}"
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL" and env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512", where
+        assert env["KAFKA_BOOTSTRAP_SERVERS"].endswith(":9093"), where  # Strimzi's TLS listener
+        assert env["KAFKA_SASL_USERNAME"] == f"bondline-{service}" in users, where
+        # Strimzi's User Operator writes the password into a Secret named after the KafkaUser
+        assert env["KAFKA_SASL_PASSWORD"]["secretKeyRef"] == {"name": f"bondline-{service}", "key": "password"}, where
+        ca_dir = str(Path(env["KAFKA_SSL_CA_FILE"]).parent)
+        mount = next(m for m in c["volumeMounts"] if m["mountPath"] == ca_dir)
+        volume = next(v for v in d["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"])
+        assert volume["secret"]["secretName"] == "bondline-cluster-ca-cert", where  # <cluster>-cluster-ca-cert
+        ca_file = Path(env["KAFKA_SSL_CA_FILE"]).name
+        assert {i["path"]: i["key"] for i in volume["secret"]["items"]} == {ca_file: "ca.crt"}, where
+        assert env["BONDLINE_OIDC_ISSUER"].startswith("https://"), where
+        assert "secretKeyRef" in env["BONDLINE_OIDC_SERVICE_CLIENT_SECRET"], where
 
 
 def test_k8s_api_deployments_have_probes_resources_and_a_locked_down_pod() -> None:
@@ -164,6 +205,19 @@ def test_k8s_api_deployments_have_probes_resources_and_a_locked_down_pod() -> No
             if c["name"] == "api":
                 assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
                 assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            if c["name"] in ("relay", "consumer"):  # no HTTP API: the probes ask the metrics port they serve
+                service, _command = service_of(c["args"])
+                env, ports = k8s_env(c), {p["name"]: p["containerPort"] for p in c["ports"]}
+                for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                    get = c[probe]["httpGet"]
+                    assert get["path"] == "/metrics", (d["metadata"]["name"], c["name"], probe)
+                    assert str(ports[get["port"]]) == env[f"{service.upper()}_METRICS_PORT"], (c["name"], probe)
+                assert env[f"{service.upper()}_HOST"] == "0.0.0.0"  # the metrics server binds <SERVICE>_HOST
+        if d["kind"] == "Deployment":
+            annotations = d["spec"]["template"]["metadata"]["annotations"]
+            assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/path"] == "/metrics"
+        ports = {p["containerPort"] for c in pod["containers"] for p in c.get("ports", [])}
+        assert len(ports) == sum(len(c.get("ports", [])) for c in pod["containers"]), "a port twice in one pod"
     for s in SETTINGS:
         assert f"{s}-api" in kinds["HorizontalPodAutoscaler"] and f"{s}-api" in kinds["Service"]
         assert {f"{s}-api", f"{s}-workers"} <= kinds["PodDisruptionBudget"]
@@ -225,15 +279,19 @@ def test_strimzi_topics_and_users_with_their_acls() -> None:
                     reason="Debian's docker-compose is not installed (.ci/run installs it)")
 def test_docker_compose_config_accepts_the_compose_file() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BONDLINE_", "KAFKA_"))}
-    env["BONDLINE_JWT_SECRET"] = "compose-config-check-secret-0123456789"
-    done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    required = {"BONDLINE_JWT_SECRET": "compose-config-check-secret-0123456789",
+                "BONDLINE_OIDC_ISSUER": "https://login.example.com/realms/bondline",
+                "BONDLINE_OIDC_SERVICE_CLIENT_SECRET": "compose-config-check-client-secret"}
+    done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], env=env | required,
+                          capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    # without the secret the file refuses to render (it has no default)
-    del env["BONDLINE_JWT_SECRET"]
-    done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode != 0 and "BONDLINE_JWT_SECRET" in done.stderr
+    # without one of them the file refuses to render (they have no default); the message ends with the file's own
+    # (the message quotes the whole environment mapping first, so a bare name would be found anyway)
+    for name in required:
+        done = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"],
+                              env=env | {k: v for k, v in required.items() if k != name},
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode != 0 and re.search(rf'in service "[^"]+": set {name} ', done.stderr), done.stderr
 
 
 def test_the_image_installs_the_runtime_lock_only() -> None:

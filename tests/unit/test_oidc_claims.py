@@ -44,6 +44,7 @@ def test_hs256_tokens_are_development_only(monkeypatch: pytest.MonkeyPatch) -> N
     secret = "a-production-secret-of-at-least-32-chars!"
     monkeypatch.setenv("BONDLINE_JWT_SECRET", secret)
     monkeypatch.setenv("BONDLINE_OIDC_ISSUER", "https://idp.example")
+    monkeypatch.setenv("BONDLINE_OIDC_SERVICE_CLIENT_ID", "bondline-services")
     token = issue_token(secret, "ann", "dispatcher")
     monkeypatch.setenv("BONDLINE_ENV", "test")
     assert Authenticator(CommonSettings()).verify(token) == Principal("ann", Role.dispatcher)

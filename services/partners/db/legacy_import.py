@@ -6,7 +6,8 @@ database with its keys unchanged: journal ``seq`` values (the owners' feed curso
 ``cursor_seq`` point at them), endpoint ids and secrets, the delivery log. What dispatch's consumer had seen of
 each producer's sequence comes along as partners' consumer's, so gap recovery carries on where it stood. The copy
 and a ``legacy_imports`` row commit in one transaction: a second start (or a second replica racing the first) finds
-the row, or fails on its key, and copies nothing twice. Dispatch's migration 0011 renames its old tables
+the row (on PostgreSQL it first waits on an advisory lock while the other copies; on SQLite the file lock
+serialises them) and copies nothing twice. Dispatch's migration 0011 renames its old tables
 ``moved_to_partners_*`` (nothing is deleted); either name is read here.
 
 Events dispatch journaled after the copy was taken are not lost: partners' consumer group is new, reads the topics
@@ -34,11 +35,14 @@ CONSUMER_STATE = ("event_sequences", "event_cursors")  # rows of consumer bondli
 OLD_CONSUMER, NEW_CONSUMER = "bondline.dispatch", "bondline.partners"
 SERIALS = {"journal": "seq", "webhook_attempts": "id"}  # PostgreSQL sequences to move past the copied keys
 CHUNK = 2000
+IMPORT_LOCK = 0x62_6C_70_61_72_74  # "blpart": the transaction-scoped advisory lock of the takeover
 
 
 async def import_from_dispatch(source: AsyncEngine, target: AsyncEngine) -> dict[str, int] | None:
     """Copy dispatch's partner data into partners' database; the counts copied, or None if done before."""
     async with target.begin() as conn:
+        if conn.dialect.name == "postgresql":  # replicas starting together: one imports, the others wait, then see it
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
         if await conn.scalar(select(legacy_imports.c.source).where(legacy_imports.c.source == SOURCE)):
             return None
         async with source.connect() as src:
