@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +31,11 @@ class LineOut(Out):
     origin: str | None
     bonded: bool
     deadline: datetime | None
+    book_item_no: int | None = Field(description="the account-book item (备案序号) moved; null: not in the book")
+    legal_quantity: Decimal | None = Field(description="the quantity in the item's first legal unit")
+    second_quantity: Decimal | None
+    value: Decimal | None = Field(description="the value moved, in currency")
+    currency: str | None
 
 
 class ItemLedger(Out):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,9 +66,17 @@ class LedgerLineRow(Base):
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_by: Mapped[str] = mapped_column(String(200))
+    # the account book (电子账册): the item the line moved, in its legal units, and the value moved
+    book_no: Mapped[str | None] = mapped_column(String(12))
+    book_item_no: Mapped[int | None] = mapped_column(Integer)
+    legal_quantity: Mapped[Decimal | None] = mapped_column(Numeric(19, 5))
+    second_quantity: Mapped[Decimal | None] = mapped_column(Numeric(19, 5))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
     __table_args__ = (UniqueConstraint("source", "item_id", "movement", name="uq_ledger_lines_source_item_movement"),
                       CheckConstraint("quantity > 0", name="quantity_positive"),
-                      Index("ix_ledger_lines_item_category_at", "item_id", "category", "at"))
+                      Index("ix_ledger_lines_item_category_at", "item_id", "category", "at"),
+                      Index("ix_ledger_lines_book_item", "book_no", "book_item_no"))
 
 
 L = LedgerLineRow
@@ -114,6 +125,50 @@ class LedgerRepository:
         rows = await self.session.execute(select(L.category, func.sum(DELTA)).where(L.item_id == item_id)
                                           .group_by(L.category))
         return {Category(c): int(q) for c, q in rows}
+
+    async def held(self, item_id: str, category: str, before_id: int | None = None) -> tuple[Decimal, Decimal]:
+        """The item's quantity and value on hand in one category (the value of lines that carry one); with
+        ``before_id``, from the lines recorded before that one only."""
+        signed_value = case((L.movement.in_([m.value for m in INWARD]), L.value), else_=-L.value)
+        q = select(func.sum(DELTA), func.sum(signed_value)).where(L.item_id == item_id, L.category == category)
+        q = q.where(L.id < before_id) if before_id is not None else q
+        quantity, value = (await self.session.execute(q)).one()
+        return _dec(quantity, 0), _dec(value, 2)
+
+    async def book_movements(self, book_no: str, since: datetime | None = None,
+                             until: datetime | None = None) -> list[tuple[int, str | None, str, Decimal, Decimal,
+                                                                           Decimal]]:
+        """Per book item, currency and movement in [since, until): declared quantity, legal quantity, value."""
+        q = (select(L.book_item_no, L.currency, L.movement, func.sum(L.quantity), func.sum(L.legal_quantity),
+                    func.sum(L.value))
+             .where(L.bonded.is_(True), L.book_no == book_no, L.book_item_no.is_not(None))
+             .group_by(L.book_item_no, L.currency, L.movement))
+        q = q.where(L.at >= since) if since else q
+        q = q.where(L.at < until) if until else q
+        return [(int(i or 0), c, m, _dec(n, 0), _dec(lq, 5), _dec(v, 2))
+                for i, c, m, n, lq, v in await self.session.execute(q)]
+
+    async def book_holdings(self, book_no: str, until: datetime | None = None,
+                            ) -> list[tuple[int, str | None, Decimal, Decimal, Decimal]]:
+        """Per book item, currency and ledger item (a unit, a lot) before ``until``: quantity, legal quantity and
+        value on hand (signed: the caller floors each ledger item at zero)."""
+        inward = L.movement.in_([m.value for m in INWARD])
+        q = (select(L.book_item_no, L.currency, func.sum(DELTA),
+                    func.sum(case((inward, L.legal_quantity), else_=-L.legal_quantity)),
+                    func.sum(case((inward, L.value), else_=-L.value)))
+             .where(L.bonded.is_(True), L.book_no == book_no, L.book_item_no.is_not(None))
+             .group_by(L.book_item_no, L.currency, L.item_id))
+        q = q.where(L.at < until) if until else q
+        return [(int(i or 0), c, _dec(n, 0), _dec(lq, 5), _dec(v, 2))
+                for i, c, n, lq, v in await self.session.execute(q)]
+
+    async def unbooked(self, limit: int = 200) -> list[Line]:
+        """Bonded lines that name no account-book item (recorded before the item was registered, or never was)."""
+        q = select(L).where(L.bonded.is_(True), L.book_item_no.is_(None)).order_by(L.at, L.id).limit(limit)
+        return [_line(r) for r in await self.session.scalars(q)]
+
+    async def set_book(self, line_id: int, values: dict[str, object]) -> None:
+        await self.session.execute(update(L).where(L.id == line_id).values(**values))
 
     async def lots_on_hand(self, part_number: str) -> list[tuple[str, int]]:
         """Lots of a part number with stock, bonded first, then oldest first."""
@@ -186,6 +241,11 @@ class LedgerRepository:
         q = select(L).where(L.bonded.is_(True), L.movement.in_([m.value for m in EXTERNAL]),
                             cast(L.documents, String).in_(["{}", "null"])).order_by(L.at, L.id)
         return [_line(r) for r in await self.session.scalars(q)]
+
+
+def _dec(x: object, places: int) -> Decimal:
+    """A database sum as an exact decimal (SQLite sums NUMERIC columns as floats)."""
+    return Decimal(str(x or 0)).quantize(Decimal(1).scaleb(-places))
 
 
 def _line(r: LedgerLineRow) -> Line:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from services.kit.errors import RuleViolation
@@ -92,6 +93,12 @@ class Line:
     origin: str | None = None           # foreign | domestic
     bonded: bool = True                 # false: duty-paid or domestic parts, listed for traceability, not balanced
     deadline: datetime | None = None    # old parts and scrap: disposal deadline
+    value: Decimal | None = None        # the value moved (a received unit: its declared value; see account_book)
+    currency: str | None = None
+    book_no: str | None = None          # the account book item moved (None: not in the book)
+    book_item_no: int | None = None
+    legal_quantity: Decimal | None = None   # in the item's first legal unit
+    second_quantity: Decimal | None = None  # in its second legal unit, if the HS code has one
     id: int | None = None
 
     def __post_init__(self) -> None:

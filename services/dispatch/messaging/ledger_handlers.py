@@ -21,7 +21,7 @@ async def on_unit_received(uow: DispatchUnitOfWork, e: UnitReceived, ce: CloudEv
     await ledger.record(uow, Line(
         e.unit_id, ItemKind.unit, Category.units_awaiting_repair, Movement.received, 1, e.received_at,
         dict(e.documents), e.owner_id, ce.id, f"serial {e.serial_number}, {e.custody_location}", e.part_number,
-        origin=e.origin))
+        origin=e.origin, value=e.declared_value.amount, currency=e.declared_value.currency))
 
 
 async def on_unit_rejected(uow: DispatchUnitOfWork, e: UnitRejected, ce: CloudEvent) -> None:
@@ -33,7 +33,8 @@ async def on_parts_received(uow: DispatchUnitOfWork, e: PartsReceived, ce: Cloud
     await ledger.record(uow, Line(
         part_lot_id(e.part_number, e.lot, e.bonded), ItemKind.part_lot, Category.parts, Movement.received, e.quantity,
         e.received_at, dict(e.documents), None, ce.id, f"receipt {e.receipt_id}" + ("" if e.bonded else ", duty-paid"),
-        e.part_number, origin=e.origin, bonded=e.bonded))
+        e.part_number, origin=e.origin, bonded=e.bonded, value=e.unit_value.amount * e.quantity,
+        currency=e.unit_value.currency))
 
 
 async def on_parts_consumed(uow: DispatchUnitOfWork, e: PartsConsumed, ce: CloudEvent) -> None:

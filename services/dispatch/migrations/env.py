@@ -1,5 +1,6 @@
 from alembic import context
 
+import services.dispatch.db.account_book
 import services.dispatch.db.dashboard
 import services.dispatch.db.ledger
 import services.dispatch.db.owners  # noqa: F401 - registers the owners intake registered

@@ -16,6 +16,7 @@ from services.dispatch.db.ledger_totals import Total
 from services.dispatch.domain import ledger, ledger_checks
 from services.dispatch.domain.ledger import Category, ItemKind, Line, Movement, Report
 from services.dispatch.domain.ledger_checks import Flag, FlagPolicy, Inconsistency
+from services.dispatch.service.book_keeping import Keeper
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 from services.kit.errors import NotFound, RuleViolation
 from shared.clock import utc_now
@@ -28,9 +29,9 @@ def _repo(uow: UoW) -> LedgerRepository:
 
 async def record(uow: UoW, *lines: Line) -> None:
     """Record lines caused by another service's event; a line already recorded for its source is skipped."""
-    repo, now = _repo(uow), utc_now()
+    repo, now, keeper = _repo(uow), utc_now(), Keeper(uow.session)
     for line in lines:
-        await repo.add(line, uow.actor or "system", now)
+        await repo.add(await keeper.entry(line), uow.actor or "system", now)
 
 
 async def record_movement(uow: UoW, *, item_id: str, item_kind: str, category: str, movement: str,

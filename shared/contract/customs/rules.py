@@ -85,3 +85,14 @@ def check(m: Message) -> list[str]:
     if m.gate_pass is not None:
         problems += check_gate_pass(m.gate_pass)
     return problems
+
+
+LEGAL_UNITS = Path(__file__).parent / "legal_units.json"
+
+
+@cache
+def legal_units() -> dict[str, dict[str, str]]:
+    """HS code -> {"first": unit code, "second": unit code (some codes)}: the legal units of measure."""
+    data: dict[str, dict[str, str]] = {k: v for k, v in json.loads(LEGAL_UNITS.read_text(encoding="utf-8")).items()
+                                       if not k.startswith("_")}
+    return data
