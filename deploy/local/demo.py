@@ -99,6 +99,8 @@ def inspect_if_selected(client: httpx.Client, decl: dict, passed: bool = True) -
 
 
 def main() -> None:
+    from deploy.local import demo_book
+
     with httpx.Client(timeout=15) as client:
         try:
             client.get(URLS["intake"] + "/healthz")
@@ -106,6 +108,7 @@ def main() -> None:
             sys.exit("demo: intake is not answering; start `make run` first")
         for owner in OWNERS:
             call(client, "POST", "intake", "/v1/owners", "intake_clerk", ok=(201, 409), json=owner)
+        demo_book.open_book(call, client, UNITS)
         for owner, origin, desc, part, hs, value, ccy, outcome, (destination, country) in UNITS:
             unit, decl = take_in(client, owner, origin, desc, part, hs, value, ccy)
             inspection = inspect_if_selected(client, decl)
@@ -122,6 +125,7 @@ def main() -> None:
         reject_one(client)
         dispose_old_parts(client)
         reconcile(client)
+        demo_book.report(call, client)
         owner_view(client, UNITS[0][0])
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
 

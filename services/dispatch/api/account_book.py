@@ -84,6 +84,7 @@ class Moved(BaseModel):
 
 class ItemBalanceOut(BaseModel):
     item_no: int
+    kind: str
     material_no: str
     goods_name: str
     legal_unit: str
@@ -111,7 +112,8 @@ class Assigned(BaseModel):
 def _balance(r: ItemReport) -> ItemBalanceOut:
     b = r.balance
     moved = {m: Moved(**vars(a)) for m, a in b.moved.items() if a.quantity}
-    return ItemBalanceOut(item_no=r.item.item_no, material_no=r.item.material_no, goods_name=r.item.goods_name,
+    return ItemBalanceOut(item_no=r.item.item_no, kind=r.item.kind, material_no=r.item.material_no,
+                          goods_name=r.item.goods_name,
                           legal_unit=r.item.legal_unit, currency=r.currency, moved=moved,
                           on_hand=Moved(**vars(b.on_hand)), opening=Moved(**vars(b.opening)),
                           balanced=all(b.difference(a) == 0 for a in ("quantity", "legal_quantity", "value")))
