@@ -113,7 +113,7 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
     print(f"  broker    {bootstrap}{' (embedded)' if embedded else ''}")
     print(f"  data      {var} (SQLite unless <SERVICE>_DATABASE_URL is set); logs in {var}/log/")
     print("\nGet a token:  make token ROLE=intake_clerk   (roles: intake_clerk, technician, dispatcher,"
-          " customs_officer, admin; partner needs PARTNER=<owner id>)")
+          " customs_officer, compliance_officer, admin; partner needs PARTNER=<owner id>)")
     print("Use it:       curl -H \"Authorization: Bearer $TOKEN\" " + urls["dispatch"] + "/v1/candidates")
     print("Try the flow: make demo        Stop: Ctrl-C\n", flush=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.dispatch import web
-from services.dispatch.api import account_book, items, ledger, moved, reference, shipments
+from services.dispatch.api import account_book, compliance, items, ledger, moved, reference, shipments, stocktake
 from services.dispatch.api.links import LINKS
 from services.dispatch.db import tables
 from services.dispatch.messaging.desk import DESK
@@ -29,8 +29,8 @@ def define() -> ServiceDefinition:
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
-    routers = [items.router, shipments.router, reference.router, ledger.router, account_book.router, web.router,
-               moved.router]
+    routers = [items.router, shipments.router, reference.router, compliance.router, ledger.router, account_book.router,
+               stocktake.router, web.router, moved.router]
     app = create_app(rt, routers, title="bondline dispatch",
                      description="Destinations, taxes, exit declarations, shipments, the exchange pool, the bonded "
                                  "ledger and the dispatch desk. The owners' API, feed and webhooks are the partners "

@@ -26,6 +26,7 @@ class Role(StrEnum):
     technician = "technician"
     dispatcher = "dispatcher"
     customs_officer = "customs_officer"
+    compliance_officer = "compliance_officer"  # trade compliance: releases screening holds (issue 19)
     partner = "partner"
     admin = "admin"
     service = "service"  # another bondline service (e.g. fetching events it missed)

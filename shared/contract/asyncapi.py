@@ -107,6 +107,17 @@ SAMPLE_BY_TYPE: dict[str, dict[str, Any]] = {
     "com.bondline.dispatch.item.customs_cleared.v1": {"at": _t(26, 6)},
     "com.bondline.dispatch.item.shipped.v1": {"at": _t(26, 10)},
     "com.bondline.dispatch.item.delivered.v1": {"at": _t(29, 4)},
+    "com.bondline.dispatch.item.compliance_held.v1": {
+        "hold_id": "c4f1a7e2-5b3d-4e8a-9c60-2d7b1e0f8a93", "scope": "item", "screen": "country",
+        "control": "licence_required", "point": "decision", "destination_country": "HK",
+        "reason": "3B991 (EAR (US Commerce Control List)) licence required to HK",
+        "matched": {"list_name": "country_rules", "classification": "3B991", "regime": "EAR (US Commerce Control List)",
+                    "country": "HK"}, "list_version": 4, "held_at": _t(25, 1)},
+    "com.bondline.dispatch.item.compliance_released.v1": {
+        "hold_id": "c4f1a7e2-5b3d-4e8a-9c60-2d7b1e0f8a93", "resolution": "licence",
+        "reason": "BIS licence granted for this re-export", "actor": "compliance_officer:officer-sun",
+        "licence": {"number": "D1234567", "valid_from": "2026-11-20", "valid_until": "2027-11-19"},
+        "holds_open": 0, "resumes": "destination_decided", "released_at": _t(25, 5)},
     "com.bondline.intake.owner.registered.v1": {"name": "Shanghai Fab One", "kind": "overseas", "country": "SG",
                                                 "group": "fab-group-east", "registered_at": _t(19, 9)},
 }
@@ -117,6 +128,7 @@ ACTOR_BY_TYPE = {  # who causes the event when it is not the producing service's
     "com.bondline.repair.work_order.opened.v1": "event:/bondline/intake",
     "com.bondline.dispatch.unit.awaiting_dispatch.v1": "event:/bondline/repair",
     "com.bondline.repair.old_part.disposed.v1": "event:/bondline/dispatch",
+    "com.bondline.dispatch.item.compliance_released.v1": "compliance_officer:officer-sun",
 }
 
 

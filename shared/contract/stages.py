@@ -90,6 +90,8 @@ class DispatchState(StrEnum):
     - ``exit_declared``: its exit is declared (outbound record list or inventory list, gate pass); it waits for its
       shipment.
     - ``customs_cleared``: its shipment cleared customs; it has not left yet.
+    - ``compliance_hold``: trade-compliance screening matched its destination or its shipment's consignee; it is
+      neither declared nor shipped until a compliance officer releases the hold (then it is where it was).
     """
     awaiting_dispatch = "awaiting_dispatch"
     destination_decided = "destination_decided"
@@ -97,6 +99,7 @@ class DispatchState(StrEnum):
     allocated = "allocated"
     exit_declared = "exit_declared"
     customs_cleared = "customs_cleared"
+    compliance_hold = "compliance_hold"
 
 
 class LeftState(StrEnum):

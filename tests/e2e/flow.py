@@ -27,12 +27,13 @@ def ensure_owner(client: httpx.Client, stack: Stack, owner: str = OWNER) -> None
     assert r.status_code in (201, 409), r.text
 
 
-def receive_and_release(client: httpx.Client, stack: Stack, serial: str, owner: str = OWNER) -> str:
+def receive_and_release(client: httpx.Client, stack: Stack, serial: str, owner: str = OWNER,
+                        origin: str = "KR") -> str:
     """Announce, declare (and pass inspection if selected), receive and release one foreign unit."""
     intake = stack.url("intake")
     ensure_owner(client, stack, owner)
     r = client.post(intake + "/v1/repair-requests", headers=CLERK,
-                    json={"owner_id": owner, "origin": "KR", "units": [unit_body(serial)]})
+                    json={"owner_id": owner, "origin": origin, "units": [unit_body(serial)]})
     assert r.status_code == 201, r.text
     unit_id = r.json()["units"][0]["id"]
     r = client.post(intake + "/v1/declarations", json=declaration_body([unit_id]), headers=CLERK)

@@ -25,6 +25,10 @@ Vat = Annotated[Decimal, Depends(get_vat)]
 Desk = Annotated[Principal, Depends(require(Role.dispatcher))]
 Reader = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer))]
 Officer = Annotated[Principal, Depends(require(Role.customs_officer))]
+Compliance = Annotated[Principal, Depends(require(Role.compliance_officer))]
+ComplianceReader = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer,
+                                                        Role.compliance_officer))]
+Admin = Annotated[Principal, Depends(require())]
 
 
 async def get_uows(request: Request) -> Callable[[], DispatchUnitOfWork]:

@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from services.dispatch.api.compliance_schemas import HoldOut
 from services.dispatch.api.deps import Desk, Reader, UoW, Vat
 from services.dispatch.api.schemas import ItemOptionsOut
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.exits import ExitDocuments
-from services.dispatch.service import amendments, decisions
+from services.dispatch.service import amendments, compliance, decisions
 from services.kit.errors import MAX_INT
 
 router = APIRouter(prefix="/v1", tags=["dispatch"])
@@ -57,7 +58,9 @@ class AllocationIn(BaseModel):
 
 
 async def _answer(uow: UoW, item_id: str, vat: Vat) -> ItemOptionsOut:
-    return ItemOptionsOut.model_validate(await decisions.view(uow, item_id, vat))
+    out = ItemOptionsOut.model_validate(await decisions.view(uow, item_id, vat))
+    held = await compliance.holds(uow, "open", item_id, None, 500, 0)
+    return out.model_copy(update={"compliance_holds": [HoldOut.of(h) for h in held]})
 
 
 @router.get("/candidates", summary="Items awaiting dispatch, with allowed destinations and tax estimates")

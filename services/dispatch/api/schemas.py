@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from services.dispatch.api.compliance_schemas import ConsigneeIn, HoldOut
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.items import DispatchItem, ItemState, Origin, Outcome
 from services.dispatch.domain.shipments import Shipment, ShipmentState
@@ -150,6 +151,10 @@ class DestinationOptionOut(Out):
 class ItemOptionsOut(Out):
     item: DispatchItemOut
     allowed_destinations: list[DestinationOptionOut]
+    compliance_holds: list[HoldOut] = Field(
+        default_factory=list,
+        description="open trade-compliance holds on the item or its shipment: while any is open it is neither "
+                    "declared nor shipped")
 
 
 class ShipmentStepOut(Out):
@@ -179,6 +184,9 @@ class ShipmentOut(Out):
     history: list[ShipmentStepOut]
     version: int
     items: list[ShipmentItemOut]
+    consignee: ConsigneeIn | None = Field(None, description="who receives it: screened against the party lists")
+    compliance_holds: list[HoldOut] = Field(default_factory=list, description="open holds on the shipment or its "
+                                            "items: while any is open it neither clears customs nor ships")
 
     @classmethod
     def of(cls, s: Shipment, items: list[DispatchItem]) -> ShipmentOut:

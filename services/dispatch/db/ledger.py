@@ -73,6 +73,7 @@ class LedgerLineRow(Base):
     second_quantity: Mapped[Decimal | None] = mapped_column(Numeric(19, 5))
     value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (UniqueConstraint("source", "item_id", "movement", name="uq_ledger_lines_source_item_movement"),
                       CheckConstraint("quantity > 0", name="quantity_positive"),
                       Index("ix_ledger_lines_item_category_at", "item_id", "category", "at"),
@@ -161,6 +162,22 @@ class LedgerRepository:
         q = q.where(L.at < until) if until else q
         return [(int(i or 0), c, _dec(n, 0), _dec(lq, 5), _dec(v, 2))
                 for i, c, n, lq, v in await self.session.execute(q)]
+
+    async def book_units_on_hand(self, book_no: str, until: datetime | None = None) -> dict[int, list[str]]:
+        """Per book item, the serials of its units on hand before ``until`` (a unit without a serial: its id)."""
+        q = (select(L.book_item_no, L.item_id, func.max(L.serial_number))
+             .where(L.bonded.is_(True), L.book_no == book_no, L.item_kind == "unit", L.book_item_no.is_not(None))
+             .group_by(L.book_item_no, L.item_id).having(func.sum(DELTA) > 0))
+        q = q.where(L.at < until) if until else q
+        out: dict[int, list[str]] = {}
+        for item_no, item_id, serial in await self.session.execute(q):
+            out.setdefault(int(item_no or 0), []).append(serial or item_id)
+        return {k: sorted(v) for k, v in out.items()}
+
+    async def recorded_after(self, since: datetime, until: datetime, after: datetime) -> int:
+        """Lines dated in [since, until) but recorded after ``after`` (events that arrived once a period closed)."""
+        return int(await self.session.scalar(select(func.count()).select_from(L).where(
+            L.at >= since, L.at < until, L.recorded_at > after)) or 0)
 
     async def unbooked(self, limit: int = 200) -> list[Line]:
         """Bonded lines that name no account-book item (recorded before the item was registered, or never was)."""

@@ -99,6 +99,7 @@ class Line:
     book_item_no: int | None = None
     legal_quantity: Decimal | None = None   # in the item's first legal unit
     second_quantity: Decimal | None = None  # in its second legal unit, if the HS code has one
+    serial_number: str | None = None    # a unit's serial (what a stocktake counts it by)
     id: int | None = None
 
     def __post_init__(self) -> None:

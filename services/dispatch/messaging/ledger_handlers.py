@@ -21,7 +21,8 @@ async def on_unit_received(uow: DispatchUnitOfWork, e: UnitReceived, ce: CloudEv
     await ledger.record(uow, Line(
         e.unit_id, ItemKind.unit, Category.units_awaiting_repair, Movement.received, 1, e.received_at,
         dict(e.documents), e.owner_id, ce.id, f"serial {e.serial_number}, {e.custody_location}", e.part_number,
-        origin=e.origin, value=e.declared_value.amount, currency=e.declared_value.currency))
+        origin=e.origin, value=e.declared_value.amount, currency=e.declared_value.currency,
+        serial_number=e.serial_number))
 
 
 async def on_unit_rejected(uow: DispatchUnitOfWork, e: UnitRejected, ce: CloudEvent) -> None:

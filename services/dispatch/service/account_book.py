@@ -43,6 +43,11 @@ async def open_book(uow: UoW, book: Book, actor: str) -> Book:
         return book
 
 
+async def current(repo: AccountBookRepository) -> Book:
+    """The book in force, or NotFound saying how to open one."""
+    return await _book(repo)
+
+
 async def _book(repo: AccountBookRepository, book_no: str | None = None) -> Book:
     found = await repo.book(book_no)
     if found is None:

@@ -14,7 +14,7 @@ from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
 from services.dispatch.domain.ledger import Movement
 from services.dispatch.domain.taxes import ItemTax
-from services.dispatch.service import ledger, taxes
+from services.dispatch.service import ledger, screening, taxes
 from services.dispatch.service.decisions import load, step
 from services.dispatch.service.uow import DispatchUnitOfWork
 from shared.clock import utc_now
@@ -38,6 +38,7 @@ async def amend_decision(uow: DispatchUnitOfWork, item_id: str, d: Destination, 
             previous_destination_country=before.destination_country, destination=d.value,
             destination_country=item.destination_country, tax_estimate=taxes.contract(estimate) if estimate else None,
             reason=reason, actor=actor, decided_at=now))
+        await screening.screen_item(uow, item, "amendment", actor, now)
         await uow.commit()
         return item
 

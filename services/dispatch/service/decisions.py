@@ -11,7 +11,7 @@ from services.dispatch.domain import destinations, exits
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.items import DispatchItem, ItemState
 from services.dispatch.domain.taxes import Assessment, ItemTax, TaxTables
-from services.dispatch.service import custody, ledger, taxes
+from services.dispatch.service import custody, ledger, screening, taxes
 from services.dispatch.service.uow import DispatchUnitOfWork
 from services.kit.errors import DomainError, NotFound, RuleViolation
 from shared.clock import utc_now
@@ -90,6 +90,7 @@ async def decide(uow: DispatchUnitOfWork, item_id: str, d: Destination, country:
         uow.publish(ev.DestinationDecided(**step(item), destination=d.value,
                                           destination_country=item.destination_country,
                                           tax_estimate=taxes.contract(estimate) if estimate else None, decided_at=now))
+        await screening.screen_item(uow, item, "decision", actor, now)  # a hit holds the item, the decision stands
         await uow.commit()
         return item
 
@@ -101,6 +102,9 @@ async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDoc
         item = await load(uow, item_id)
         if item.state is ItemState.decided and item.destination:
             exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode, item.origin or "foreign")
+            if held := await screening.screen_item(uow, item, "declaration", actor, now):
+                await uow.commit()  # the screening and any hold it opened are kept; the declaration is refused
+                raise screening.refuse(f"item {item.item_id}", held, "declared")
         documents = doc.numbers()
         final = None
         if taxes.applies(item, item.destination):

@@ -7,14 +7,14 @@ of its data (what the page shows), read back in the order the events happened (d
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from services.dispatch.db.dashboard import DashboardRepository
 from services.dispatch.db.desk import Entry, TimelineRepository
 from services.dispatch.domain.shipments import NEXT, Shipment, ShipmentState
-from services.dispatch.service import decisions, shipments
+from services.dispatch.service import compliance, decisions, shipments
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
 from services.kit.errors import NotFound, RuleViolation
@@ -22,7 +22,7 @@ from shared.contract.envelope import CloudEvent
 from shared.contract.registry import Payload
 
 DETAILS = ("to_state", "outcome", "result", "method", "destination", "destination_country", "reason", "decision",
-           "passed", "route", "custody_location", "part_number", "quantity")
+           "passed", "route", "custody_location", "part_number", "quantity", "control", "resolution", "licence")
 FACTS = ("serial_number", "part_number", "hs_code")
 SUMMARY = (*DETAILS, *FACTS, "owner_id", "documents")
 TIMELINE_LIMIT = 500
@@ -71,7 +71,7 @@ async def dispatch_view(uow: UoW, item_id: str, vat_rate: Decimal) -> dict[str, 
     try:
         found = await decisions.get(uow, item_id, vat_rate)
     except NotFound:
-        return {"item": None, "allowed": [], "shipment": None, "planned": []}
+        return {"item": None, "allowed": [], "shipment": None, "planned": [], "holds": []}
     country = found["item"]["destination_country"]
     async with uow:
         shipment_id = await uow.items.shipment_of(item_id)
@@ -79,8 +79,11 @@ async def dispatch_view(uow: UoW, item_id: str, vat_rate: Decimal) -> dict[str, 
                    for p in await uow.shipments.find(ShipmentState.planned.value, 50, 0)
                    if p.destination_country == country]
     shipment = (await shipments.get(uow, shipment_id))[0] if shipment_id else None
+    holds = [{"status": h.status.value, "reason": h.hit.reason, "subject": h.subject, "point": h.point,
+              "list_version": h.list_version, "closure": asdict(h.closure) if h.closure else None}
+             for h in await compliance.holds(uow, None, item_id, None, 100, 0)]
     return {"item": found["item"], "allowed": found["allowed_destinations"], "shipment": shipment,
-            "next_state": NEXT.get(shipment.state) if shipment else None, "planned": planned}
+            "next_state": NEXT.get(shipment.state) if shipment else None, "planned": planned, "holds": holds}
 
 
 async def add_to_shipment(uow: UoW, item_id: str, target: str | Shipment, actor: str) -> None:

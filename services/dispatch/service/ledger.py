@@ -42,6 +42,7 @@ async def record_movement(uow: UoW, *, item_id: str, item_kind: str, category: s
     await repo.lock(item_id)
     first = await repo.first(item_id)
     facts: dict[str, Any] = {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin,
+                             "serial_number": first.serial_number,
                              "bonded": first.bonded} if first else {}
     line = Line(item_id, item_kind, category, movement, quantity, at, dict(documents),  # type: ignore[arg-type]
                 owner_id or (first.owner_id if first else None), source, note, **facts)
@@ -57,7 +58,8 @@ async def record_transfer(uow: UoW, *, item_id: str, item_kind: str, from_catego
                               "documents": documents, "owner_id": owner_id, "source": source, "note": note}
     first = await _repo(uow).first(item_id)
     if first:
-        common |= {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin}
+        common |= {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin,
+                   "serial_number": first.serial_number}
     sides: tuple[dict[str, Any], ...] = ({"category": from_category, "movement": Movement.transferred_out},
                                          {"category": to_category, "movement": Movement.transferred_in})
     await record(uow, *(Line(**common, **side) for side in sides))
@@ -69,7 +71,8 @@ async def transfer_owner(uow: UoW, *, item_id: str, item_kind: str, from_owner: 
     old owner and a transferred_in line for the new one, in the item's category, so balances per owner are true
     before and after (the category's own identity holds: the pair cancels out)."""
     first = await _repo(uow).first(item_id)
-    facts = {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin} if first else {}
+    facts = {"part_number": first.part_number, "parent_id": first.parent_id, "origin": first.origin,
+             "serial_number": first.serial_number} if first else {}
     for category, quantity in (await holding(uow, item_id)).items():
         common: dict[str, Any] = {"item_id": item_id, "item_kind": ItemKind(item_kind), "category": category,
                                   "quantity": quantity, "at": at, "documents": documents, "source": source,

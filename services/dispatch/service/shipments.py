@@ -3,26 +3,55 @@ from __future__ import annotations
 
 import uuid
 
+from services.dispatch.domain.holds import HoldStatus, Point
 from services.dispatch.domain.items import DispatchItem
-from services.dispatch.domain.shipments import Shipment, ShipmentState
-from services.dispatch.service import custody
+from services.dispatch.domain.screening import Party
+from services.dispatch.domain.shipments import NEXT, Shipment, ShipmentState
+from services.dispatch.service import compliance_events, custody, screening
 from services.dispatch.service.decisions import load, step
 from services.dispatch.service.reference import countries
 from services.dispatch.service.uow import DispatchUnitOfWork
-from services.kit.errors import Conflict, NotFound
+from services.kit import iso
+from services.kit.errors import Conflict, NotFound, RuleViolation
 from shared.clock import utc_now
 from shared.contract.events import dispatch as ev
 
+SCREENED_AT: dict[ShipmentState, Point] = {ShipmentState.customs_cleared: "customs_clearance",
+                                           ShipmentState.shipped: "shipping"}
 EVENTS = {ShipmentState.customs_cleared: ev.ItemCustomsCleared, ShipmentState.shipped: ev.ItemShipped,
           ShipmentState.delivered: ev.ItemDelivered}
 
 
-async def create(uow: DispatchUnitOfWork, s: Shipment, actor: str) -> Shipment:
+async def create(uow: DispatchUnitOfWork, s: Shipment, actor: str, consignee: Party | None = None) -> Shipment:
     async with uow:
         s.check(countries())
         await uow.shipments.add(s, actor)
+        if consignee is not None:
+            await _name_consignee(uow, s, [], consignee, actor)
         await uow.commit()
         return s
+
+
+async def set_consignee(uow: DispatchUnitOfWork, shipment_id: str, consignee: Party,
+                        actor: str) -> tuple[Shipment, list[DispatchItem]]:
+    """Name (or change) the consignee while the shipment is planned; it is screened against the party lists."""
+    async with uow:
+        uow.actor = actor
+        s, items = await _load(uow, shipment_id)
+        if s.state is not ShipmentState.planned:
+            raise Conflict(f"shipment {s.id} is {s.state.value}; its consignee is named while planned")
+        await _name_consignee(uow, s, items, consignee, actor)
+        await uow.commit()
+        return s, items
+
+
+async def _name_consignee(uow: DispatchUnitOfWork, s: Shipment, items: list[DispatchItem], consignee: Party,
+                          actor: str) -> None:
+    if consignee.country is not None and (wrong := iso.check_country(consignee.country)):
+        raise RuleViolation(wrong, field="consignee.country")
+    now = utc_now()
+    await uow.compliance.set_consignee(s.id, consignee, actor, now)
+    await screening.screen_shipment(uow, s, items, "consignee", actor, now, with_items=False)
 
 
 async def _load(uow: DispatchUnitOfWork, shipment_id: str) -> tuple[Shipment, list[DispatchItem]]:
@@ -45,6 +74,8 @@ async def add_item(uow: DispatchUnitOfWork, shipment_id: str, item_id: str,
         s.add(item_id, item.destination_country)
         await uow.items.save(item, actor, shipment_id=s.id)
         await uow.shipments.save(s)
+        for h in await uow.compliance.holds("shipment", s.id, HoldStatus.open.value):
+            compliance_events.held(uow, h, [item])  # the item joins a held shipment: its owner learns of the hold
         await uow.commit()
         return s, items + [item]
 
@@ -54,6 +85,12 @@ async def advance(uow: DispatchUnitOfWork, shipment_id: str, to: ShipmentState,
     async with uow:
         uow.actor, now = actor, utc_now()
         s, items = await _load(uow, shipment_id)
+        point = SCREENED_AT.get(to)
+        held = await screening.screen_shipment(uow, s, items, point, actor, now) \
+            if point and NEXT.get(s.state) is to and items else []
+        if held:
+            await uow.commit()  # the screening and any hold it opened are kept; the move is refused
+            raise screening.refuse(f"shipment {s.id}", held, to.value.replace("_", " "))
         s.advance(to, now, actor)
         facts = ev.ShipmentFacts(shipment_id=s.id, carrier=s.carrier, tracking_number=s.tracking_number,
                                  destination_country=s.destination_country, incoterm=s.incoterm)

@@ -34,6 +34,9 @@ EN: dict[str, str] = {
     "export_csv": "Export CSV", "previous": "Previous", "next": "Next", "page": "Page", "no_rows": "Nothing here.",
     "serial": "Serial", "part_number": "Part number", "origin": "Origin", "hs_code": "HS code",
     "timeline": "Timeline", "documents": "Documents", "destinations": "Allowed destinations",
+    "compliance_holds": "Trade compliance holds", "hold_open": "on hold", "hold_released": "released",
+    "hold_cleared": "no longer matches", "hold_release_hint": "A compliance officer releases a hold through the API "
+    "(POST /v1/compliance/holds/{id}/release); nothing on hold is declared or shipped.",
     "tax_estimate": "Tax estimate (CNY)", "no_tax": "no tax due", "at": "Time", "times_in": "Times in",
     "search": "Search",
     "search_hint": "serial, part number or unit id", "old_part": "old part",
@@ -54,6 +57,15 @@ EN: dict[str, str] = {
     "mark_shipped": "shipped", "mark_delivered": "delivered", "units_awaiting_repair": "Units awaiting repair",
     "repaired_units": "Repaired units", "unrepairable_units": "Unrepairable units", "parts": "Parts",
     "old_parts": "Old parts", "scrap": "Scrap",
+    # the account book (电子账册)
+    "account_book": "Account book", "no_book": "No account book is open yet (an administrator opens it: POST "
+    "/v1/account-book).", "enterprise": "Enterprise", "customs_district": "Customs district", "valid": "Valid",
+    "ledger_cycle": "Ledger cycle", "days": "days",
+    "lines_not_in_book": "{n} bonded ledger lines name no account-book item: register the item, then book them.",
+    "book_balances": "Per item: moved and on hand", "item_no": "Item no.", "material_no": "Material no.",
+    "goods_name": "Goods", "consumed": "Consumed", "legal_quantity": "Legal quantity",
+    "value": "Value", "does_not_balance": "does not balance", "closed_periods": "Closed periods",
+    "period": "Period", "closed_by": "Closed by", "part_lot": "parts lot",
 }
 
 ZH: dict[str, str] = {
@@ -80,6 +92,8 @@ ZH: dict[str, str] = {
     "export_csv": "导出 CSV", "previous": "上一页", "next": "下一页", "page": "页", "no_rows": "暂无数据。",
     "serial": "序列号", "part_number": "料号", "origin": "来源", "hs_code": "商品编码",
     "timeline": "时间线", "documents": "单证", "destinations": "允许的去向",
+    "compliance_holds": "贸易合规暂扣", "hold_open": "暂扣中", "hold_released": "已放行", "hold_cleared": "已不再命中",
+    "hold_release_hint": "由合规专员通过接口放行（POST /v1/compliance/holds/{id}/release）；暂扣期间不得申报或发运。",
     "tax_estimate": "税款估算（人民币）", "no_tax": "无需缴税", "at": "时间", "times_in": "时区", "search": "查找",
     "search_hint": "序列号、料号或单元编号", "old_part": "旧件", "service": "系统",
     "event": "事件", "details": "详情", "actions": "操作", "not_at_dispatch": "尚未进入分拨环节。",
@@ -97,6 +111,13 @@ ZH: dict[str, str] = {
     "planned": "已计划", "delivered": "已送达", "mark_customs_cleared": "已通关", "mark_shipped": "已发运",
     "mark_delivered": "已送达", "units_awaiting_repair": "待修设备", "repaired_units": "已修设备",
     "unrepairable_units": "无法修复设备", "parts": "备件", "old_parts": "旧件", "scrap": "边角料",
+    "account_book": "电子账册", "no_book": "尚未设立电子账册（由管理员设立：POST /v1/account-book）。",
+    "enterprise": "企业", "customs_district": "主管海关", "valid": "有效期", "ledger_cycle": "核销周期", "days": "天",
+    "lines_not_in_book": "{n} 条保税台账记录未对应账册项号：请先备案该料号，再补记。",
+    "book_balances": "按项号：进出与结存", "item_no": "项号", "material_no": "料号", "goods_name": "商品名称",
+    "consumed": "耗用", "legal_quantity": "法定数量", "value": "金额",
+    "does_not_balance": "账实不平", "closed_periods": "已核销周期", "period": "周期", "closed_by": "核销人",
+    "part_lot": "备件批次",
 }
 STATES: dict[str, dict[str, str]] = {  # the vocabulary's states (shared/contract/stages.py), by stage
     "en": {"announced": "announced", "declared": "entry declared", "inspection_selected": "selected for inspection",
@@ -109,6 +130,7 @@ STATES: dict[str, dict[str, str]] = {  # the vocabulary's states (shared/contrac
            "awaiting_dispatch": "awaiting dispatch", "destination_decided": "destination chosen",
            "exchange_pool": "exchange pool", "allocated": "allocated to a new owner",
            "exit_declared": "exit declared", "customs_cleared": "customs cleared",
+           "compliance_hold": "on compliance hold",
            "shipped": "shipped", "delivered": "delivered", "disposed": "disposed",
            "rejected_4500": "returned directly (4500)", "rejected_4561": "returned (4561)", "withdrawn": "withdrawn"},
     "zh": {"announced": "已预报", "declared": "已申报入区", "inspection_selected": "布控查验", "inspected": "查验通过",
@@ -119,7 +141,7 @@ STATES: dict[str, dict[str, str]] = {  # the vocabulary's states (shared/contrac
            "testing": "测试中", "repaired": "已修复", "beyond_repair": "无法修复", "returned_unrepaired": "未修退回",
            "awaiting_dispatch": "待分拨", "destination_decided": "已定去向", "exchange_pool": "备件池",
            "allocated": "已调拨新货主", "exit_declared": "已申报出区", "customs_cleared": "已通关",
-           "shipped": "已发运", "delivered": "已送达", "disposed": "已处置",
+           "compliance_hold": "合规暂扣", "shipped": "已发运", "delivered": "已送达", "disposed": "已处置",
            "rejected_4500": "已直接退运（4500）", "rejected_4561": "已退运（4561）", "withdrawn": "已撤回"},
 }
 # Dispatch's own item states (its ItemState, as the unit page's actions read them) in the vocabulary's names;

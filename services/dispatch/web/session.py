@@ -2,8 +2,8 @@
 
 The cookie (SameSite=Lax, or Strict for the development form's sign-in; Secure under production or https) holds
 only a random id; the ``desk_sessions`` row (its SHA-256, the principal, the expiry, the ID token for the provider's
-logout) is the session, so logout deletes it and a stolen cookie dies with it. Pages need dispatcher or
-customs_officer (admin always may); actions need dispatcher. Every form that changes something carries a CSRF
+logout) is the session, so logout deletes it and a stolen cookie dies with it. Pages need dispatcher, customs_officer
+or compliance_officer (admin always may); actions need dispatcher. Every form that changes something carries a CSRF
 token derived from the session id (HMAC with the JWT secret).
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from shared import logcontext
 from shared.clock import utc_now
 
 COOKIE = "desk_session"
-READERS = {Role.dispatcher, Role.customs_officer, Role.admin}
+READERS = {Role.dispatcher, Role.customs_officer, Role.compliance_officer, Role.admin}  # compliance: sees holds
 WRITERS = {Role.dispatcher, Role.admin}
 
 

@@ -13,7 +13,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from shared.contract.stages import STATES, DispatchState, IntakeState, LeftState, RepairState, Stage, rejected
+from shared.contract.stages import (
+    STATES,
+    DispatchState,
+    IntakeState,
+    LeftState,
+    RepairState,
+    Stage,
+    rejected,
+    stage_of,
+)
 
 INTAKE, REPAIR, DISPATCH = "com.bondline.intake.", "com.bondline.repair.", "com.bondline.dispatch."
 Move = tuple[Stage, str]
@@ -95,6 +104,15 @@ def _repair(name: str, data: dict[str, Any]) -> Move | None:
     return (Stage.repair, RepairState(value)) if value in STATES[Stage.repair] else None
 
 
+def _compliance(name: str, data: dict[str, Any]) -> Move | None:
+    """On hold while any hold is open; released, where the item is (``resumes``, in the vocabulary)."""
+    if name == "item.compliance_held" or data.get("holds_open"):
+        return Stage.dispatch, DispatchState.compliance_hold
+    resumes = str(data.get("resumes", ""))
+    stage = stage_of(resumes)
+    return (stage, resumes) if stage in (Stage.dispatch, Stage.left) else None
+
+
 def _stage_state(event_type: str, data: dict[str, Any], current: UnitStatus | None) -> Move | None:
     name = _name(event_type)
     if event_type.startswith(INTAKE):
@@ -103,6 +121,8 @@ def _stage_state(event_type: str, data: dict[str, Any], current: UnitStatus | No
         return _repair(name, data)
     if data.get("item_kind", "unit") != "unit":
         return None
+    if name in ("item.compliance_held", "item.compliance_released"):
+        return _compliance(name, data)
     return _DISPATCH_STATES.get(name)
 
 

@@ -1,7 +1,7 @@
 """Events published by dispatch on bondline.dispatch.events (key: the unit id; old parts: the parent unit)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -134,3 +134,60 @@ class ExitCancelled(ItemStep):
     reason: str = Field(description="why the declaration was cancelled (audited)")
     actor: str | None = Field(None, description="who cancelled it (also the event's ce_actor)")
     at: datetime = Field(description="when it was cancelled")
+
+
+class MatchedEntry(BaseModel):
+    """The list entry a screening matched, as the lists' version held it: a country rule of a classification, or a
+    restricted party (with the fuzzy score of the match)."""
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    list_name: str = Field(description="country_rules, or the restricted-party list's name (e.g. Entity List)")
+    entry_id: str | None = Field(None, description="the restricted party's id in the lists")
+    name: str | None = Field(None, description="the restricted party's listed name")
+    classification: str | None = Field(None, description="the export-control classification (ECCN-style code)")
+    regime: str | None = Field(None, description="the controlling regime of the classification (e.g. EAR)")
+    country: str | None = Field(None, description="the country rule's country (ISO 3166 alpha-2, or * for all)")
+    score: float | None = Field(None, description="0..100, how alike the screened name was to the listed one")
+
+
+class LicenceFacts(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    number: str
+    valid_from: date | None = None
+    valid_until: date
+
+
+HoldScreen = Literal["country", "party"]
+HoldControl = Literal["licence_required", "prohibited"]
+
+
+@REGISTRY.register(f"{NS}.item.compliance_held", 1, DISPATCH_EVENTS)
+class ItemComplianceHeld(ItemStep):
+    """Trade-compliance screening put the item on hold (its destination country, or its shipment's consignee):
+    nothing on hold is declared or shipped until a compliance officer releases it."""
+    hold_id: str
+    scope: Literal["item", "shipment"] = Field(description="what is held: the item, or its whole shipment")
+    shipment_id: str | None = Field(None, description="the held shipment, for a consignee hold")
+    screen: HoldScreen
+    control: HoldControl = Field(description="what the match means: a licence is required, or it is prohibited")
+    point: str = Field(description="when it was screened: decision, amendment, declaration, consignee, "
+                                   "customs_clearance, shipping, list_change")
+    reason: str
+    matched: MatchedEntry
+    list_version: int = Field(description="the version of the compliance lists that matched")
+    held_at: datetime
+
+
+@REGISTRY.register(f"{NS}.item.compliance_released", 1, DISPATCH_EVENTS)
+class ItemComplianceReleased(ItemStep):
+    """A compliance hold on the item (or its shipment) ended: released by a compliance officer (with a licence, or
+    as a false positive), or cleared because screening again no longer matched (decision or lists changed)."""
+    hold_id: str
+    shipment_id: str | None = None
+    resolution: Literal["licence", "false_positive", "no_longer_matches"]
+    reason: str
+    licence: LicenceFacts | None = None
+    actor: str | None = Field(None, description="who released it (also the event's ce_actor)")
+    holds_open: int = Field(0, ge=0, description="the item's holds still open after this one")
+    resumes: str = Field(description="the stage-vocabulary state the item is in once no hold remains "
+                                     "(destination_decided, exit_declared, customs_cleared, ...)")
+    released_at: datetime
