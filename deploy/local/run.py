@@ -38,10 +38,13 @@ def main() -> int:
         security = kafka_security(load(CommonSettings))
         asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=bootstrap, security=security),
                                         all_topics_with_dead_letters()))
+        simulator = env.get("BONDLINE_CUSTOMS_SIMULATOR", "true").lower() not in ("0", "false", "no")
+        if simulator:  # dispatch sends its exit filings there unless pointed at another platform
+            env.setdefault("DISPATCH_CUSTOMS_PLATFORM_URL", _url("customs_sim", SIMULATOR_PORT, env))
         for name, _port in SERVICES:
             children.append((name, _service(name, env, var)))
         urls = {name: _url(name, port, env) for name, port in SERVICES}
-        if env.get("BONDLINE_CUSTOMS_SIMULATOR", "true").lower() not in ("0", "false", "no"):
+        if simulator:
             children.append(("customs_simulator", _service("customs_simulator", env, var)))
             urls["customs_simulator"] = _url("customs_sim", SIMULATOR_PORT, env)
         _wait_ready(urls, children)

@@ -19,6 +19,9 @@ class DispatchSettings(ServiceSettings):
     ledger_warning_days: int = Field(60, ge=0, le=3650, description="flag items this many days before their cycle ends")
     disposal_warning_days: int = Field(14, ge=0, le=3650,
                                        description="flag old parts this many days before their disposal deadline")
+    customs_platform_url: str | None = Field(None, description="the customs platform's adapter (make run: the "
+                                             "simulator at http://127.0.0.1:8009); unset: filings wait unsent")
+    customs_poll_interval_s: float = Field(1.0, gt=0, le=3600, description="how often receipts are read")
     desk_timezone: str = Field("Asia/Shanghai", description="the zone the desk shows times and counts days in (IANA)")
 
     @field_validator("desk_timezone")

@@ -1,0 +1,1 @@
+"""Dispatch's adapters to the outside: the customs platform."""

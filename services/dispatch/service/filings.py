@@ -1,0 +1,217 @@
+"""Exit filings to the customs platform: file items leaving, send what waits, apply the receipts that come back.
+
+Filing stores the filing and its message in one transaction; ``send_pending`` (the customs worker) sends what
+waits and ``poll`` reads the platform's receipt feed, storing each receipt once and applying it to its filing, the
+feed position committed with it. So a crash loses nothing: a message not marked sent is sent again (the platform
+answers a resent message id with the same receipts) and a receipt read twice changes nothing."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from services.dispatch.adapters.customs_platform import Platform, PlatformError
+from services.dispatch.db.account_book import AccountBookRepository
+from services.dispatch.db.filings import FilingRepository, ReceiptRow
+from services.dispatch.domain import exits, filings
+from services.dispatch.domain.filings import Filing, ItemFacts
+from services.dispatch.domain.items import DispatchItem
+from services.dispatch.service import account_book
+from services.dispatch.service.decisions import load
+from services.dispatch.service.uow import DispatchUnitOfWork as UoW
+from services.kit.errors import NotFound, RuleViolation
+from shared.clock import utc_now
+from shared.contract.customs import rules, xml
+from shared.contract.customs.messages import Kind, Receipt
+
+log = logging.getLogger("bondline.customs")
+
+
+@dataclass(frozen=True)
+class FileExit:
+    item_ids: list[str]
+    transport_mode: str
+    supervision_mode: str | None = None
+
+
+def _facts(item: DispatchItem) -> ItemFacts:
+    if item.destination is None or item.destination_country is None:
+        raise RuleViolation(f"item {item.item_id} has no destination decided yet", field="item_ids")
+    if not item.part_number:
+        raise RuleViolation(f"item {item.item_id} has no part number to find its account-book item", field="item_ids")
+    return ItemFacts(item.item_id, item.kind.value, item.part_number, item.serial_number, 1,
+                     item.declared_value or Decimal(0), item.currency or "CNY", item.origin_country or "CN")
+
+
+def _mode(items: list[DispatchItem], asked: str | None) -> str:
+    modes = set.intersection(*[exits.modes_for(i.kind, i.destination, i.destination_country != "CN", i.return_mode)
+                               for i in items if i.destination is not None])
+    if asked:
+        if asked not in modes:
+            raise RuleViolation(f"supervision mode {asked} does not fit these items; use {' or '.join(sorted(modes))}",
+                                field="supervision_mode")
+        return asked
+    if len(modes) != 1:
+        raise RuleViolation(f"give supervision_mode: {' or '.join(sorted(modes)) or 'no mode'} fits these items",
+                            field="supervision_mode")
+    return next(iter(modes))
+
+
+async def file_exit(uow: UoW, cmd: FileExit, actor: str) -> Filing:
+    async with uow:
+        items = [await load(uow, i) for i in dict.fromkeys(cmd.item_ids)]
+        if not items:
+            raise RuleViolation("a filing needs at least one item", field="item_ids")
+        for i in items:
+            _facts(i)  # each has its destination and part number
+        countries = {i.destination_country for i in items}
+        if len(countries) != 1:
+            raise RuleViolation("one inventory list goes to one destination country", field="item_ids")
+        filing = Filing(str(uuid.uuid4()), [i.item_id for i in items], _mode(items, cmd.supervision_mode),
+                        cmd.transport_mode, str(countries.pop()))
+        await _send_list(uow, FilingRepository(uow.session), filing, items, actor, new=True)
+        await uow.commit()
+        return filing
+
+
+async def resend(uow: UoW, filing_id: str, actor: str, transport_mode: str | None = None) -> Filing:
+    """After a rejection: the list built again from the items and the book as they are now (corrected), resent."""
+    async with uow:
+        repo = FilingRepository(uow.session)
+        filing = await _filing(repo, filing_id)
+        filing.transport_mode = transport_mode or filing.transport_mode
+        await _send_list(uow, repo, filing, [await load(uow, i) for i in filing.item_ids], actor, new=False)
+        await uow.commit()
+        return filing
+
+
+async def _send_list(uow: UoW, repo: FilingRepository, filing: Filing, items: list[DispatchItem], actor: str,
+                     new: bool) -> None:
+    books, now = AccountBookRepository(uow.session), utc_now()
+    book = await account_book.current(books)
+    book_items = {(i.kind, i.material_no): i for i in await books.items(book.book_no)}
+    doc = filings.exit_list(filing, book, [_facts(i) for i in items], book_items, filing.id.replace("-", "")[:20])
+    msg = filings.message(Kind.inventory_list, book.enterprise_code, now, inventory_list=doc)
+    problems = rules.check(msg)
+    if problems:
+        raise RuleViolation("the inventory list breaks customs' rules: " + "; ".join(problems), field="item_ids")
+    filing.sending(Kind.inventory_list, msg.message_id, now, actor)
+    if new:
+        await repo.add(filing, now, actor)
+    else:
+        await repo.save(filing)
+    await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
+
+
+async def gate_pass(uow: UoW, filing_id: str, pass_type: str, vehicle_no: str, actor: str) -> Filing:
+    async with uow:
+        repo, now = FilingRepository(uow.session), utc_now()
+        filing = await _filing(repo, filing_id)
+        book = await account_book.current(AccountBookRepository(uow.session))
+        doc = filings.gate_pass(filing, book, pass_type, vehicle_no, ("GP" + filing.id.replace("-", ""))[:20])
+        msg = filings.message(Kind.gate_pass, book.enterprise_code, now, gate_pass=doc)
+        problems = rules.check(msg)
+        if problems:
+            raise RuleViolation("the gate pass breaks customs' rules: " + "; ".join(problems), field="vehicle_no")
+        filing.sending(Kind.gate_pass, msg.message_id, now, actor)
+        await repo.save(filing)
+        await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
+        await uow.commit()
+        return filing
+
+
+async def cancel(uow: UoW, filing_id: str, reason: str, actor: str) -> Filing:
+    async with uow:
+        repo, now = FilingRepository(uow.session), utc_now()
+        filing = await _filing(repo, filing_id)
+        book = await account_book.current(AccountBookRepository(uow.session))
+        msg = filings.message(Kind.cancellation, book.enterprise_code, now, refers_to=filing.list_no, reason=reason)
+        filing.sending(Kind.cancellation, msg.message_id, now, actor)
+        await repo.save(filing)
+        await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
+        await uow.commit()
+        return filing
+
+
+async def _filing(repo: FilingRepository, filing_id: str) -> Filing:
+    found = await repo.get(filing_id)
+    if found is None:
+        raise NotFound(f"filing {filing_id} not found")
+    return found
+
+
+async def get(uow: UoW, filing_id: str) -> tuple[Filing, list[Any], list[Any]]:
+    """The filing, its messages and their receipts (plain rows of customs_messages and customs_receipts)."""
+    async with uow:
+        repo = FilingRepository(uow.session)
+        filing = await _filing(repo, filing_id)
+        messages = await repo.messages(filing_id)
+        return filing, messages, await repo.receipts([m.message_id for m in messages])
+
+
+async def find(uow: UoW, state: str | None, limit: int) -> list[Filing]:
+    async with uow:
+        return await FilingRepository(uow.session).find(state, limit)
+
+
+# ---- the customs worker's two steps --------------------------------------------------------------------------
+
+async def send_pending(uow_factory: Any, platform: Platform) -> int:
+    """Send the messages that wait, oldest first; each marked sent (or its error kept) in its own transaction."""
+    async with uow_factory() as uow:
+        waiting = [(m.message_id, m.document) for m in await FilingRepository(uow.session).pending()]
+    sent = 0
+    for message_id, document in waiting:
+        error = None
+        try:
+            await platform.send(document.encode())
+        except PlatformError as exc:
+            error = str(exc)
+            log.warning("customs message %s not sent: %s", message_id, error)
+        async with uow_factory() as uow:
+            await FilingRepository(uow.session).mark(message_id, None if error else utc_now(), error)
+            await uow.commit()
+        if error:
+            break  # the platform is down or refusing: try again on the next round, in order
+        sent += 1
+    return sent
+
+
+async def poll(uow_factory: Any, platform: Platform) -> int:
+    """Read the receipt feed from the stored position; apply each receipt to its filing (position moved with it)."""
+    async with uow_factory() as uow:
+        after = await FilingRepository(uow.session).cursor()
+    documents, next_after = await platform.receipts(after)
+    applied = 0
+    for n, document in enumerate(documents, after + 1):
+        async with uow_factory() as uow:
+            repo = FilingRepository(uow.session)
+            applied += await _apply(repo, document)
+            await repo.move_cursor(n)
+            await uow.commit()
+    if not documents and next_after != after:  # the platform's feed restarted (the simulator keeps it in memory)
+        async with uow_factory() as uow:
+            await FilingRepository(uow.session).move_cursor(next_after)
+            await uow.commit()
+    return applied
+
+
+async def _apply(repo: FilingRepository, document: bytes) -> int:
+    try:
+        r = xml.loads(document, Receipt)
+    except xml.MessageError as exc:
+        log.error("customs receipt refused, skipped: %s", exc)
+        return 0
+    row = ReceiptRow(receipt_id=r.receipt_id, message_id=r.message_id, kind=r.kind.value, number=r.number,
+                     simulated=r.simulated, document=document.decode(), received_at=utc_now())
+    if not await repo.add_receipt(row):
+        return 0  # a duplicate receipt: stored once, applied once
+    filing = await repo.by_message(r.message_id)
+    if filing is None:
+        log.warning("customs receipt %s answers message %s, which is not ours", r.receipt_id, r.message_id)
+        return 0
+    if filing.answer(r):
+        await repo.save(filing)
+    return 1
