@@ -195,11 +195,11 @@ async def test_a_customs_officer_reads_but_cannot_act_and_other_roles_stay_out(d
 async def test_the_unit_page_shows_a_new_event_without_a_reload(desk: Desk, browser: Any) -> None:
     page = await sign_in(browser, desk.url, role="customs_officer")
     await page.goto(f"{desk.url}/desk/units/u-rep1")
-    assert await page.locator("#timeline >> text=to_state=testing").count() == 0
+    assert await page.locator("#timeline >> text=to: testing").count() == 0
     desk.loop.put(WorkOrderStateChanged(unit_id="u-rep1", work_order_id="wo-u-rep1", owner_id="fab-1",
                                         action="start_testing", from_state="in_repair", to_state="testing",
                                         changed_at=datetime.now(timezone.utc)), "/bondline/repair")
-    await page.wait_for_selector("#timeline >> text=to_state=testing", timeout=15_000)
+    await page.wait_for_selector("#timeline >> text=to: testing", timeout=15_000)
     await shot(page, "unit-live")
 
 

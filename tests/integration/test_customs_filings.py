@@ -141,3 +141,40 @@ async def test_bad_filings_are_refused_and_a_platform_away_loses_nothing(api, pl
     assert message["state"] == "pending" and message["attempts"] == 1 and "unreachable" in message["last_error"]
     await _round(api, p)
     assert (await api.get(f"/v1/customs/exit-filings/{filing['id']}", headers=DESK)).json()["state"] == "released"
+
+
+EXIT = {"supervision_mode": "1371", "gate_pass_type": "2", "outbound_record_list_no": "OR2244260000000001"}
+
+
+async def test_the_exit_is_declared_with_the_numbers_from_customs_and_typing_them_is_an_audited_override(api, platform):
+    p, _control = platform
+    api.rt.d.settings.customs_platform_url = "http://customs"  # a platform is connected: receipts give the numbers
+    await _book(api)
+    for u in ("u1", "u2"):
+        await _decided(api, u)
+    filing = (await api.post("/v1/customs/exit-filings", headers=DESK,
+                             json={"item_ids": ["u1"], "transport_mode": "5"})).json()
+    await _round(api, p)
+    r = await api.post("/v1/items/u1/exit-declaration", headers=DESK, json=EXIT | {"filing_id": filing["id"]})
+    assert r.status_code == 409 and "accepted its gate pass" in r.json()["detail"]
+    await api.post(f"/v1/customs/exit-filings/{filing['id']}/gate-pass", headers=DESK, json={"vehicle_no": "沪A1"})
+    await _round(api, p)
+    filing = (await api.get(f"/v1/customs/exit-filings/{filing['id']}", headers=DESK)).json()
+    r = await api.post("/v1/items/u1/exit-declaration", headers=DESK,
+                       json=EXIT | {"filing_id": filing["id"], "gate_pass_no": "HF224426E000000999"})
+    assert r.status_code == 422 and "is not the number customs gave" in r.json()["detail"]
+    r = await api.post("/v1/items/u2/exit-declaration", headers=DESK, json=EXIT | {"filing_id": filing["id"]})
+    assert r.status_code == 422 and "not on filing" in r.json()["detail"]
+    r = await api.post("/v1/items/u1/exit-declaration", headers=DESK, json=EXIT | {"filing_id": filing["id"]})
+    assert r.status_code == 200, r.text
+    docs = r.json()["item"]["exit_documents"]
+    assert (docs["bonded_inventory_list_no"], docs["gate_pass_no"]) == (filing["inventory_list_no"],
+                                                                        filing["gate_pass_no"])
+    typed = EXIT | {"gate_pass_no": "HF224426E000000777", "bonded_inventory_list_no": "QD224426E000000777"}
+    r = await api.post("/v1/items/u2/exit-declaration", headers=DESK, json=typed)
+    assert r.status_code == 422 and "needs override_reason" in r.json()["detail"]
+    r = await api.post("/v1/items/u2/exit-declaration", headers=DESK,
+                       json=typed | {"override_reason": "platform down all day; numbers phoned in by the officer"})
+    assert r.status_code == 200, r.text
+    (entry,) = [h for h in r.json()["item"]["history"] if h["action"] == "numbers_typed"]
+    assert entry["reason"].startswith("platform down") and entry["documents"]["gate_pass_no"] == "HF224426E000000777"

@@ -109,6 +109,7 @@ async def test_desk_unit_timeline_is_in_happened_order(desk):
         r = await api.get(path)
         assert r.status_code == 200, r.text
         table = r.text.split('id="timeline"', 1)[1].split("</table>", 1)[0]
-        rows = re.findall(r"<tr><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td>", table)
+        rows = re.findall(r'<tr data-event="([^"]+)"><td><time datetime="([^"]+)">', table)  # labels translated
+        rows = [(at, event) for event, at in rows]
         assert [event for _, event in rows] == HAPPENED
         assert [at for at, _ in rows] == sorted(at for at, _ in rows)

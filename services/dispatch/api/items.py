@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from services.dispatch.api.compliance_schemas import HoldOut
@@ -12,7 +12,7 @@ from services.dispatch.api.schemas import ItemOptionsOut
 from services.dispatch.domain.destinations import Destination, ItemKind
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.service import amendments, compliance, decisions
-from services.kit.errors import MAX_INT
+from services.kit.errors import MAX_INT, RuleViolation
 
 router = APIRouter(prefix="/v1", tags=["dispatch"])
 
@@ -40,7 +40,8 @@ class CancellationIn(BaseModel):
 class ExitIn(BaseModel):
     supervision_mode: str = Field(max_length=20, description="1371, 0864/0865 (old parts abroad), 0200/0400 "
                                   "(destruction), 4500/4561 (returns); ignored for gate registration")
-    gate_pass_no: str = Field(max_length=24, pattern=DOC)
+    gate_pass_no: str | None = Field(None, max_length=24, pattern=DOC,
+                                     description="from the filing's receipt with filing_id; typed: an override")
     gate_pass_type: str = Field(pattern=r"^[1-6]$", description="1..6; 5 for gate registration")
     bonded_inventory_list_no: str | None = Field(None, max_length=24, pattern=DOC,
                                                  description="exit (E) inventory list")
@@ -50,6 +51,14 @@ class ExitIn(BaseModel):
                                               description="domestic: the importer's 18-digit import "
                                               "declaration (1300 for a domestic unit coming home; a taxed import "
                                               "for a foreign unit sold domestically)")
+
+
+    filing_id: str | None = Field(None, max_length=36, pattern=r"^[0-9a-f-]+$",
+                                  description="the exit filing whose receipts give the inventory list and gate pass "
+                                              "numbers (POST /v1/customs/exit-filings)")
+    override_reason: str | None = Field(None, min_length=1, max_length=500,
+                                        description="with a customs platform connected: why the numbers are typed in "
+                                                    "(a manual override, audited in the item's history)")
 
 
 class AllocationIn(BaseModel):
@@ -83,8 +92,15 @@ async def decide(item_id: str, body: DecisionIn, uow: UoW, who: Desk, vat: Vat) 
 
 
 @router.post("/items/{item_id}/exit-declaration", summary="Declare the exit: documents and supervision mode")
-async def declare(item_id: str, body: ExitIn, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
-    await decisions.declare_exit(uow, item_id, ExitDocuments(**body.model_dump()), vat, who.actor)
+async def declare(item_id: str, body: ExitIn, request: Request, uow: UoW, who: Desk, vat: Vat) -> ItemOptionsOut:
+    fields = body.model_dump(exclude={"filing_id", "override_reason"})
+    if not body.filing_id and not body.gate_pass_no:
+        raise RuleViolation("give filing_id (the numbers come from customs' receipts) or the numbers themselves",
+                            field="gate_pass_no")
+    how = decisions.Numbers(body.filing_id, body.override_reason,
+                            from_receipts=bool(request.app.state.runtime.d.settings.customs_platform_url))
+    await decisions.declare_exit(uow, item_id, ExitDocuments(**(fields | {"gate_pass_no": body.gate_pass_no or ""})),
+                                 vat, who.actor, how)
     return await _answer(uow, item_id, vat)
 
 

@@ -106,7 +106,15 @@ class ExitCancelledOut(Out):
     documents: dict[str, str] = Field(description="the cancelled declaration's documents")
 
 
-HistoryEntryOut = Annotated[DecisionAmendedOut | ExitCancelledOut, Field(discriminator="action")]
+class NumbersTypedOut(Out):
+    action: Literal["numbers_typed"]
+    at: AuditTime
+    actor: str
+    reason: str = Field(description="why the numbers were typed instead of taken from customs' receipts")
+    documents: dict[str, str]
+
+
+HistoryEntryOut = Annotated[DecisionAmendedOut | ExitCancelledOut | NumbersTypedOut, Field(discriminator="action")]
 
 
 class DispatchItemOut(Out):

@@ -23,6 +23,7 @@ from services.dispatch.domain.items import (
     HistoryEntry,
     ItemState,
     Money,
+    NumbersTyped,
     Origin,
     Outcome,
     PartUsed,
@@ -187,6 +188,8 @@ def _history_json(h: HistoryEntry) -> Json:
     head = {"action": h.action, "at": h.at.isoformat(), "actor": h.actor, "reason": h.reason}
     if isinstance(h, DecisionAmended):
         return head | {"before": _decision_json(h.before), "after": _decision_json(h.after)}
+    if isinstance(h, NumbersTyped):
+        return head | {"documents": dict(h.documents)}
     return head | {"state": h.state.value, "documents": dict(h.documents)}
 
 
@@ -195,6 +198,9 @@ def _history(raw: Json) -> HistoryEntry:
     if raw["action"] == "decision_amended":
         return DecisionAmended(at=at, actor=actor, reason=reason, before=_decision(raw["before"]),
                                after=_decision(raw["after"]))
+    if raw["action"] == "numbers_typed":
+        return NumbersTyped(at=at, actor=actor, reason=reason,
+                            documents={str(k): str(v) for k, v in raw["documents"].items()})
     if raw["action"] == "exit_cancelled":
         return ExitCancelled(at=at, actor=actor, reason=reason, state=ItemState(raw["state"]),
                              documents={str(k): str(v) for k, v in raw["documents"].items()})

@@ -81,8 +81,19 @@ class ExitCancelled:
     documents: dict[str, str]
 
 
-HistoryEntry = DecisionAmended | ExitCancelled
-Entry = TypeVar("Entry", DecisionAmended, ExitCancelled)
+@dataclass(frozen=True, kw_only=True)
+class NumbersTyped:
+    """The exit declaration's customs numbers were typed in, not taken from customs' receipts: a manual override,
+    allowed only with a reason (the platform was down, customs gave the numbers another way)."""
+    action: Literal["numbers_typed"] = "numbers_typed"
+    at: datetime
+    actor: str
+    reason: str
+    documents: dict[str, str]
+
+
+HistoryEntry = DecisionAmended | ExitCancelled | NumbersTyped
+Entry = TypeVar("Entry", DecisionAmended, ExitCancelled, NumbersTyped)
 
 
 @dataclass
@@ -171,6 +182,13 @@ class DispatchItem:
         self.exit_documents, self.state = {}, S.decided
         self.tax = replace(self.tax, final=None)
         return entry
+
+    def numbers_typed(self, documents: dict[str, str], reason: str, at: datetime, actor: str) -> None:
+        if not reason.strip():
+            raise RuleViolation("customs numbers come from customs' receipts (file the exit: POST "
+                                "/v1/customs/exit-filings, then declare with its filing_id); typing them in is a "
+                                "manual override that needs override_reason", field="override_reason")
+        self._audit(NumbersTyped(at=at, actor=actor, reason=reason.strip(), documents=dict(documents)))
 
     def _audit(self, entry: Entry) -> Entry:
         self.history = [*self.history, entry]

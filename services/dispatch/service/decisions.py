@@ -1,8 +1,8 @@
 """The dispatch desk's decisions: candidates with allowed destinations and tax estimates, decide, declare, allocate."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypedDict
 
@@ -95,11 +95,42 @@ async def decide(uow: DispatchUnitOfWork, item_id: str, d: Destination, country:
         return item
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """Where the exit declaration's customs numbers come from: a filing's receipts, or typed with a reason."""
+    filing_id: str | None = None
+    override_reason: str | None = None
+    from_receipts: bool = False  # a customs platform is connected: typed numbers are a manual override
+
+
+FROM_FILING = ("bonded_inventory_list_no", "gate_pass_no", "supervision_mode")
+
+
+async def _numbers(uow: DispatchUnitOfWork, item: DispatchItem, doc: exits.ExitDocuments, how: Numbers,
+                   now: datetime, actor: str) -> exits.ExitDocuments:
+    """The documents with customs' numbers from the filing (typed ones must agree), or typed under an override."""
+    if how.filing_id:
+        from services.dispatch.service import filings  # filings builds on this module's load()
+
+        given = await filings.numbers_for(uow, how.filing_id, item.item_id)
+        for name in FROM_FILING:
+            typed = getattr(doc, name)
+            if typed and name != "supervision_mode" and typed != given[name]:
+                raise RuleViolation(f"{name} {typed!r} is not the number customs gave filing {how.filing_id} "
+                                    f"({given[name]}); leave it out", field=name)
+        return replace(doc, **given)
+    if how.from_receipts or how.override_reason:
+        item.numbers_typed(doc.numbers(), how.override_reason or "", now, actor)
+    return doc
+
+
 async def declare_exit(uow: DispatchUnitOfWork, item_id: str, doc: exits.ExitDocuments, vat_rate: Decimal,
-                       actor: str) -> DispatchItem:
+                       actor: str, how: Numbers | None = None) -> DispatchItem:
     async with uow:
         uow.actor, now = actor, utc_now()
         item = await load(uow, item_id)
+        if item.state is ItemState.decided:
+            doc = await _numbers(uow, item, doc, how or Numbers(), now, actor)
         if item.state is ItemState.decided and item.destination:
             exits.check(doc, item.kind, item.destination, item.abroad, item.return_mode, item.origin or "foreign")
             if held := await screening.screen_item(uow, item, "declaration", actor, now):

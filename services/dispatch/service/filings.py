@@ -21,7 +21,7 @@ from services.dispatch.domain.items import DispatchItem
 from services.dispatch.service import account_book
 from services.dispatch.service.decisions import load
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
-from services.kit.errors import NotFound, RuleViolation
+from services.kit.errors import Conflict, NotFound, RuleViolation
 from shared.clock import utc_now
 from shared.contract.customs import rules, xml
 from shared.contract.customs.messages import Kind, Receipt
@@ -215,3 +215,18 @@ async def _apply(repo: FilingRepository, document: bytes) -> int:
     if filing.answer(r):
         await repo.save(filing)
     return 1
+
+
+async def numbers_for(uow: UoW, filing_id: str, item_id: str) -> dict[str, str]:
+    """The numbers customs gave a filing, for an item's exit declaration (inside the caller's unit of work)."""
+    filing = await FilingRepository(uow.session).get(filing_id)
+    if filing is None:
+        raise NotFound(f"filing {filing_id} not found")
+    if item_id not in filing.item_ids:
+        raise RuleViolation(f"item {item_id} is not on filing {filing_id}", field="filing_id")
+    if filing.state not in (filings.State.gate_pass_sent, filings.State.closed) or not filing.pass_no:
+        raise Conflict(f"filing {filing_id} is {filing.state.value}: the exit is declared once customs released "
+                       "its list and accepted its gate pass")
+    assert filing.list_no is not None
+    return {"bonded_inventory_list_no": filing.list_no, "gate_pass_no": filing.pass_no,
+            "supervision_mode": filing.supervision_mode}

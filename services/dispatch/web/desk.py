@@ -103,7 +103,7 @@ async def switch_language(lang: str, next: str = "/desk") -> Response:
 async def home(request: Request, who: Reader) -> HTMLResponse:
     p = policy(request)
     figures = await desk.figures(uow(request), p)
-    return page(request, "dashboard.html", who, figures=figures, policy=p, labels=i18n.CATALOGUES[i18n.pick(request)])
+    return page(request, "dashboard.html", who, figures=figures, policy=p, labels=i18n.messages(i18n.pick(request)))
 
 
 @router.get("/data/figures.json")

@@ -25,6 +25,7 @@ def view(r: Any, p: Policy) -> dict[str, Any]:
     end, status = deadline(r, p)
     return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id, "origin": r.origin,
             "stage": r.stage, "state": r.state, "stage_since": zone.local(r.stage_since, p.zone),
+            "stage_since_at": r.stage_since,  # the page formats it in the reader's language (the CSV: stage_since)
             "received_at": zone.local(r.received_at, p.zone),
             "deadline": end.astimezone(p.zone).date().isoformat() if end else None, "deadline_status": status,
             "due_kind": r.due_kind, "outcome": r.outcome, "destination": r.destination,

@@ -15,7 +15,7 @@ from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import ShipmentState
 from services.dispatch.service import decisions, desk_unit, shipments
-from services.dispatch.web import rows, zone
+from services.dispatch.web import i18n, refusals, rows, zone
 from services.dispatch.web.desk import policy
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
@@ -33,18 +33,55 @@ def _short(event_type: str) -> tuple[str, str]:
     return parts[2], ".".join(p for p in parts[3:] if not (p.startswith("v") and p[1:].isdigit()))
 
 
-def _details(data: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={data[k]}" for k in desk_unit.DETAILS if data.get(k) not in (None, "", []))
+def _value(t: i18n.Translator, key: str, value: Any) -> str:
+    """An event's detail as the reader says it: states, destinations, the contract's Literals, yes/no."""
+    if key in ("to_state", "outcome"):  # a work order's state, repair's outcome: the vocabulary's names
+        return t.state(str(value))
+    if key == "destination":
+        return t(str(value))
+    if isinstance(value, bool):
+        return t.label("value", f"{key}.{str(value).lower()}") if t.has(f"value.{key}.{str(value).lower()}") \
+            else t("yes" if value else "no")
+    if isinstance(value, dict):  # a licence: its number and validity
+        return " ".join(str(v) for v in value.values() if v)
+    if isinstance(value, int):
+        return t.number(value)
+    return t.label("value", f"{key}.{value}") if t.has(f"value.{key}.{value}") else str(value)
+
+
+def _details(data: dict[str, Any], t: i18n.Translator) -> list[tuple[str, str]]:
+    return [(t.label("detail", k), _value(t, k, data[k])) for k in desk_unit.DETAILS
+            if data.get(k) not in (None, "", [])]
+
+
+def _documents(timeline: list[Any], item: dict[str, Any] | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Entry documents (intake's declaration) and exit documents (dispatch's; the item's own once it has them, an
+    exit cancelled no longer counts), apart: a gate pass in and a gate pass out are different papers."""
+    entry: dict[str, str] = {}
+    leaving: dict[str, str] = {}
+    for e in timeline:
+        service, name = _short(e.type)
+        docs = {k: str(v) for k, v in (e.data.get("documents") or {}).items() if v}
+        if service == "intake":
+            entry |= docs
+        elif name == "item.exit_cancelled":
+            leaving = {}
+        elif service == "dispatch":
+            leaving |= docs
+    if item is not None:  # dispatch's item knows its exit documents as they stand (an amendment clears them)
+        leaving = {k: str(v) for k, v in item["exit_documents"].items() if v}
+    return entry, leaving
 
 
 async def _facts(request: Request, item_id: str) -> dict[str, Any]:
     u = await desk_unit.unit(request.app.state.runtime.uow(), item_id)
     # in the order the events happened across the three services, not the order the desk consumed them
-    here = zone.of(request)
-    timeline = [{"at": zone.local(e.occurred_at, here), "service": _short(e.type)[0],
-                 "event": _short(e.type)[1], "details": _details(e.data)} for e in u.timeline]
+    here, t = zone.of(request), i18n.Translator(i18n.pick(request))
+    timeline = [{"at": t.datetime(e.occurred_at, here), "iso": e.occurred_at.astimezone(here).isoformat(),
+                 "service": _short(e.type)[0], "name": _short(e.type)[1], "event": t.label("event", _short(e.type)[1]),
+                 "details": _details(e.data, t)} for e in u.timeline]
     return {"item_id": item_id, "unit_id": u.unit_id, "known": u.facts, "timeline": timeline,
-            "documents": dict(u.documents), "dash": rows.view(u.dash, policy(request)) if u.dash else None}
+            "raw_timeline": u.timeline, "dash": rows.view(u.dash, policy(request)) if u.dash else None}
 
 
 async def _unit_page(request: Request, who: Any, item_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -53,9 +90,9 @@ async def _unit_page(request: Request, who: Any, item_id: str, status: int = 200
     view = await desk_unit.dispatch_view(rt.uow(), item_id, rt.d.settings.vat_rate)
     if facts["dash"] is None and not facts["timeline"] and view["item"] is None:
         raise PageError(404, "not_found")
-    if view["item"]:
-        facts["documents"] |= view["item"]["exit_documents"]
-    return page(request, "unit.html", who, status=status, **facts, **view, **extra)
+    entry, leaving = _documents(facts.pop("raw_timeline"), view["item"])
+    return page(request, "unit.html", who, status=status, entry_documents=entry, exit_documents=leaving,
+                **facts, **view, **extra)
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)
@@ -66,14 +103,17 @@ async def unit_page(request: Request, item_id: str, who: Reader, done: str | Non
 @router.get("/{item_id}/timeline", response_class=HTMLResponse)
 async def timeline(request: Request, item_id: str, who: Reader) -> HTMLResponse:
     """The timeline alone, polled by the unit page so new events show up without a reload."""
-    return page(request, "_timeline.html", who, **await _facts(request, item_id))
+    facts = await _facts(request, item_id)
+    facts.pop("raw_timeline")
+    return page(request, "_timeline.html", who, **facts)
 
 
 async def _act(request: Request, who: Any, item_id: str, what: str, action: Any) -> Response:
     try:
         await action
     except DomainError as exc:
-        return await _unit_page(request, who, item_id, status=exc.status, error=exc.message, failed=what)
+        refusal = refusals.explain(exc, i18n.Translator(i18n.pick(request)))
+        return await _unit_page(request, who, item_id, status=exc.status, error=refusal, failed=what)
     return RedirectResponse(f"/desk/units/{item_id}?done={what}", status_code=303)
 
 
@@ -92,15 +132,18 @@ async def decide(request: Request, item_id: str, who: Writer, destination: Text,
 
 
 @router.post("/{item_id}/exit")
-async def declare(request: Request, item_id: str, who: Writer, supervision_mode: Text, gate_pass_no: Text,
-                  gate_pass_type: Text, bonded_inventory_list_no: Optional = "", outbound_record_list_no: Optional = "",
-                  import_declaration_no: Optional = "") -> Response:
+async def declare(request: Request, item_id: str, who: Writer, supervision_mode: Text, gate_pass_type: Text,
+                  gate_pass_no: Optional = "", bonded_inventory_list_no: Optional = "",
+                  outbound_record_list_no: Optional = "", import_declaration_no: Optional = "",
+                  filing_id: Optional = "", override_reason: Optional = "") -> Response:
     rt = request.app.state.runtime
     doc = ExitDocuments(supervision_mode.strip(), gate_pass_no.strip(), gate_pass_type.strip(),
                         bonded_inventory_list_no.strip() or None, outbound_record_list_no.strip() or None,
                         import_declaration_no.strip() or None)
+    how = decisions.Numbers(filing_id.strip() or None, override_reason.strip() or None,
+                            from_receipts=bool(rt.d.settings.customs_platform_url))
     return await _act(request, who, item_id, "declare_exit",
-                      decisions.declare_exit(rt.uow(), item_id, doc, rt.d.settings.vat_rate, who.actor))
+                      decisions.declare_exit(rt.uow(), item_id, doc, rt.d.settings.vat_rate, who.actor, how))
 
 
 @router.post("/{item_id}/shipment")

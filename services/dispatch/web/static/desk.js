@@ -12,8 +12,12 @@
   const MOVES = ["received", "exported", "released", "destroyed", "on_hand"];
   const charts = {};
 
-  const pct = (x) => (x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%");
-  const num = (x) => (x === null || x === undefined ? "–" : String(x));
+  // the page's language (html lang), as the server formats with Babel: grouping, decimals, percent
+  const LOCALE = document.documentElement.lang || "en";
+  const NUM = new Intl.NumberFormat(LOCALE);
+  const PCT = new Intl.NumberFormat(LOCALE, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const pct = (x) => (x === null || x === undefined ? "–" : PCT.format(x));
+  const num = (x) => (x === null || x === undefined ? "–" : NUM.format(x));
 
   function tiles(f) {
     return {
@@ -34,7 +38,7 @@
       owner: { type: "bar", stacked: true, horizontal: true, labels: owners,
                sets: STAGES.map((s) => ({ label: t(s), data: owners.map((o) => f.backlog_by_owner[o][s]) })) },
       aging: { type: "bar", stacked: true, labels: STAGES.map(t),
-               sets: AGING.map((b) => ({ label: b, data: STAGES.map((s) => f.aging[s][b]) })) },
+               sets: AGING.map((b) => ({ label: b + " " + t("days"), data: STAGES.map((s) => f.aging[s][b]) })) },
       turnaround: { type: "bar", fractional: true, labels: [t("median"), t("p90")],
                     sets: [{ label: t("hours"), data: [f.turnaround_hours.median, f.turnaround_hours.p90] }] },
       rates: { type: "bar", fractional: true, labels: [t("first_pass_yield"), t("beyond_repair_rate")], max: 100,
