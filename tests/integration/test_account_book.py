@@ -6,17 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import httpx
-import pytest
-
-from services.dispatch.bootstrap import build_app
 from services.dispatch.db.ledger import LineFilter
 from services.dispatch.service import ledger
 from shared.contract.events.common import Money, PartLine
 from shared.contract.events.intake import PartsReceived
 from shared.contract.events.repair import PartsConsumed
+from tests.integration.test_dispatch_flow import api  # noqa: F401 - the dispatch API on each database
 from tests.integration.test_ledger_flow import OUT_DOCS, T0, completed, feed, received
-from tests.support.runtime import runtime
 from tests.support.stack import token
 
 BOOK = {"book_no": "H2244B000001", "enterprise_code": "3122W60001", "enterprise_name": "Lingang Bonded Repair",
@@ -26,16 +22,6 @@ TOOL = {"kind": "unit", "material_no": "0040-1", "hs_code": "8486909000", "goods
 ORING = {"kind": "part_lot", "material_no": "ORING", "hs_code": "8486909000", "goods_name": "O-ring",
          "declared_unit": "007", "unit_price": "10.00", "currency": "USD", "legal_per_declared": "0.002"}
 ADMIN, OFFICER = token("admin"), token("customs_officer")
-
-
-@pytest.fixture
-async def api(db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    rt = runtime("dispatch", db_url, monkeypatch)
-    app = build_app(rt, run_relay=False, run_consumer=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dispatch") as client:
-        client.rt = rt  # type: ignore[attr-defined]
-        yield client
-    await rt.dispose()
 
 
 async def test_an_admin_opens_the_book_and_registers_items_with_their_legal_units(api):

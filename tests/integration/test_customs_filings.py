@@ -178,3 +178,23 @@ async def test_the_exit_is_declared_with_the_numbers_from_customs_and_typing_the
     assert r.status_code == 200, r.text
     (entry,) = [h for h in r.json()["item"]["history"] if h["action"] == "numbers_typed"]
     assert entry["reason"].startswith("platform down") and entry["documents"]["gate_pass_no"] == "HF224426E000000777"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_one_customs_worker_at_a_time_and_a_lost_connection_hands_over(api, monkeypatch):
+    from services.dispatch.bootstrap import define
+    from services.kit.runtime import Runtime
+
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", str(api.rt.engine.url.render_as_string(hide_password=False)))
+    other = Runtime(define())
+    first, second = customs_worker.Leadership(api.rt), customs_worker.Leadership(other)
+    try:
+        assert await first.holds() and not await second.holds(), "the second instance waits"
+        assert await first.holds(), "the holder keeps it round after round"
+        assert first.conn is not None
+        await first.conn.invalidate()  # the holder's connection is gone (database restart, network)
+        assert not await first.holds() and await second.holds(), "the lock went with it: the other takes over"
+    finally:
+        await first.release()
+        await second.release()
+        await other.dispose()

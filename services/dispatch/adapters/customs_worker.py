@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.dispatch.adapters.customs_platform import HttpPlatform, Platform, PlatformError
 from services.dispatch.service import filings
@@ -26,15 +27,47 @@ async def run_customs(rt: Any, stop: asyncio.Event, platform: Platform | None = 
         return
     own = platform is None
     platform = platform or HttpPlatform(s.customs_platform_url)
-    async with contextlib.AsyncExitStack() as stack:
-        leader = await stack.enter_async_context(rt.engine.connect()) if rt.is_postgres else None
+    lead = Leadership(rt)
+    try:
         while not stop.is_set():
-            if leader is None or await leader.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": CUSTOMS_LOCK}):
+            if await lead.holds():
                 await step(rt, platform)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), s.customs_poll_interval_s)
-    if own and isinstance(platform, HttpPlatform):
-        await platform.close()
+    finally:
+        await lead.release()
+        if own and isinstance(platform, HttpPlatform):
+            await platform.close()
+
+
+class Leadership:
+    """On PostgreSQL: the session advisory lock, taken once on a connection of its own and checked every round (a
+    lost connection loses the lock with it: the worker steps down and tries again); elsewhere always held."""
+
+    def __init__(self, rt: Any) -> None:
+        self.rt, self.held = rt, not rt.is_postgres
+        self.conn: AsyncConnection | None = None
+
+    async def holds(self) -> bool:
+        if not self.rt.is_postgres:
+            return True
+        try:
+            if self.conn is None:
+                self.conn = await self.rt.engine.connect()
+            if self.held:
+                await self.conn.execute(text("SELECT 1"))  # still connected, so still holding the lock
+            else:
+                self.held = bool(await self.conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": CUSTOMS_LOCK}))
+        except Exception as exc:  # noqa: BLE001 - the database is away: step down, try again next round
+            log.warning("customs worker: lost the database (%r); stepping down", exc)
+            await self.release()
+        return self.held
+
+    async def release(self) -> None:
+        conn, self.conn, self.held = self.conn, None, not self.rt.is_postgres
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 async def step(rt: Any, platform: Platform) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 declared quantity, legal quantity and value (customs officers read it; an admin keeps the book)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Annotated
 
@@ -109,6 +109,10 @@ class Assigned(BaseModel):
     booked: int
 
 
+def utc(t: datetime | None) -> datetime | None:
+    return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t
+
+
 def _balance(r: ItemReport) -> ItemBalanceOut:
     b = r.balance
     moved = {m: Moved(**vars(a)) for m, a in b.moved.items() if a.quantity}
@@ -140,6 +144,7 @@ async def register(body: ItemIn, uow: UoW, who: Keeper) -> ItemOut:
 async def balances(uow: UoW, _who: Reader,
                    since: Annotated[datetime | None, Query(alias="from")] = None,
                    until: Annotated[datetime | None, Query(alias="to")] = None) -> Balances:
+    since, until = utc(since), utc(until)  # a time without an offset is UTC
     book, reports, unbooked = await account_book.balances(uow, since, until)
     return Balances(book_no=book.book_no, since=since, until=until, items=[_balance(r) for r in reports],
                     lines_not_in_book=unbooked)
