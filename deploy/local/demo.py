@@ -143,6 +143,7 @@ def dispose_old_parts(client: httpx.Client) -> None:
         doc = {"supervision_mode": "0200" if foreign else "", "gate_pass_no": f"HF{RUN}{n:04d}",
                "gate_pass_type": "1" if foreign else "5",
                "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
+        doc["override_reason"] = "demo: an old part's disposal is declared with the numbers customs gave on site"
         call(client, "POST", "dispatch", f"/v1/items/{item['item_id']}/exit-declaration", "dispatcher", json=doc)
         print(f"{'old part ' + (item['part_number'] or ''):36} {item['origin']:8} {'':28} -> {route.replace('_', ' ')}")
 
@@ -188,11 +189,23 @@ def reject_one(client: httpx.Client) -> None:
           f"return under {final['documents'].get('return_mode')}")
 
 
-def exit_documents(item: dict) -> dict[str, str]:
+def file_with_customs(client: httpx.Client, item_id: str) -> str:
+    """The exit filing: the inventory list to customs (the simulator under `make run`), its release, the gate pass;
+    every number from customs' receipts. Returns the filing id."""
+    filing = call(client, "POST", "dispatch", "/v1/customs/exit-filings", "dispatcher", ok=(202,),
+                  json={"item_ids": [item_id], "transport_mode": "5"})
+    path = f"/v1/customs/exit-filings/{filing['id']}"
+    wait_for("customs' release",
+             lambda: call(client, "GET", "dispatch", path, "dispatcher")["state"] == "released", timeout=60)
+    call(client, "POST", "dispatch", path + "/gate-pass", "dispatcher", ok=(202,), json={"vehicle_no": "沪A12345"})
+    wait_for("the gate pass", lambda: call(client, "GET", "dispatch", path, "dispatcher")["gate_pass_no"], timeout=60)
+    return str(filing["id"])
+
+
+def exit_documents(item: dict, filing_id: str) -> dict[str, str]:
     n = next(_seq)
     abroad = item["destination_country"] not in (None, "CN")
-    doc = {"supervision_mode": "1371", "gate_pass_no": f"HF{RUN}{n:04d}", "gate_pass_type": "1",
-           "bonded_inventory_list_no": f"QD2244{RUN[:2]}E{RUN[6:]}{n:03d}"}
+    doc = {"supervision_mode": "1371", "gate_pass_type": "2", "filing_id": filing_id}
     if abroad:
         doc["outbound_record_list_no"] = f"OR{RUN}{n:04d}"
     else:
@@ -208,8 +221,9 @@ def dispatch(client: httpx.Client, item_id: str, destination: str, country: str 
         call(client, "POST", "dispatch", f"/v1/items/{item_id}/allocation", "dispatcher",
              json={"owner_id": "oem-sz", "owner_group": "szoem"})
         return "exchange pool, allocated to oem-sz"
+    filing_id = file_with_customs(client, item_id)
     item = call(client, "POST", "dispatch", f"/v1/items/{item_id}/exit-declaration", "dispatcher",
-                json=exit_documents(item))["item"]
+                json=exit_documents(item, filing_id))["item"]
     tax = item["tax"].get("final")
     shipment = call(client, "POST", "dispatch", "/v1/shipments", "dispatcher", json={
         "carrier": "SF Express" if item["destination_country"] == "CN" else "DHL",
