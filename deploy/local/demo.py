@@ -1,7 +1,8 @@
 """`make demo`: while `make run` is up, drive realistic units through the public HTTP APIs.
 
 Covers foreign and domestic units, a customs inspection, a rejection with its return, and the hand-over
-to repair and dispatch.
+to repair and dispatch. Every customs number comes from the customs platform SIMULATOR's receipts (entry lists at
+intake, exit lists at dispatch); the simulator is told the owners' credit tiers, as customs knows them.
 """
 from __future__ import annotations
 
@@ -15,16 +16,31 @@ import httpx
 from services.kit.auth import issue_token
 from services.kit.settings import CommonSettings, load
 
-URLS = {name: os.environ.get(f"{name.upper()}_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        for name, port in (("intake", 8001), ("repair", 8002), ("dispatch", 8003), ("partners", 8004))}
+
+def service_urls(env: dict[str, str]) -> dict[str, str]:
+    """Where each service answers, as `make run` starts it: ``<NAME>_PUBLIC_URL``, else ``<NAME>_HOST`` (a wildcard
+    address means this machine) and ``<NAME>_PORT``, else the default port on 127.0.0.1."""
+    urls = {}
+    for name, port in (("intake", 8001), ("repair", 8002), ("dispatch", 8003), ("partners", 8004)):
+        prefix = name.upper()
+        host = env.get(f"{prefix}_HOST", "127.0.0.1")
+        host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        urls[name] = env.get(f"{prefix}_PUBLIC_URL") or f"http://{host}:{env.get(f'{prefix}_PORT', port)}"
+    return urls
+
+
+URLS = service_urls(dict(os.environ))
+SIMULATOR = os.environ.get("CUSTOMS_SIM_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('CUSTOMS_SIM_PORT', '8009')}"
 RUN = time.strftime("%y%m%d%H%M%S")
-OWNERS = [
+OWNERS: list[dict[str, Any]] = [
     {"id": "fab-sh-1", "name": "Shanghai Fab One", "kind": "overseas", "country": "SG", "group": "sgfab",
-     "credit_tier": "advanced_certified", "contacts": [{"name": "Tan Wei", "email": "tan.wei@example.com"}]},
+     "credit_tier": "advanced_certified", "customs_code": "9131000012",
+     "contacts": [{"name": "Tan Wei", "email": "tan.wei@example.com"}]},
     {"id": "oem-sz", "name": "Suzhou Metrology OEM", "kind": "domestic", "country": "CN", "group": "szoem",
-     "credit_tier": "general", "contacts": [{"name": "Zhang Min", "phone": "+86 512 0000 0000"}]},
+     "credit_tier": "general", "customs_code": "3205960001",
+     "contacts": [{"name": "Zhang Min", "phone": "+86 512 0000 0000"}]},
     {"id": "trader-x", "name": "Trader X", "kind": "overseas", "country": "US", "group": None,
-     "credit_tier": "seriously_dishonest", "contacts": []},
+     "credit_tier": "seriously_dishonest", "customs_code": "9931000077", "contacts": []},
 ]
 # owner, origin, description, part, HS code, value, currency, repair outcome, destination (country)
 UNITS = [
@@ -41,6 +57,7 @@ UNITS = [
     ("oem-sz", "domestic", "Probe card analyzer head", "PCA-2200-H", "9030820000", "64000.00", "CNY", "repaired",
      ("return_to_owner", None)),
 ]
+REJECTED = ("trader-x", "US", "Unlabelled power supply", "PSU-77", "8486909000", "900.00", "USD")
 _seq = iter(range(1, 10_000))
 
 
@@ -66,52 +83,66 @@ def wait_for(what: str, fn: Any, timeout: float = 30) -> Any:
     sys.exit(f"demo: timed out waiting for {what}; is `make run` up?")
 
 
-def declaration(unit_id: str, origin: str) -> dict[str, Any]:
-    n = next(_seq)
-    body = {"unit_ids": [unit_id], "bonded_inventory_list_no": f"QD2244{RUN[:2]}I{RUN[6:]}{n:03d}",
-            "supervision_mode": "1371", "gate_pass_no": f"HF{RUN}{n:04d}", "gate_pass_type": "2"}
-    if origin == "domestic":
-        body["export_declaration_no"] = f"2244{RUN}{n:02d}"
-    else:
-        body["entry_record_list_no"] = f"ER{RUN}{n:04d}"
-    return body
-
-
 def take_in(client: httpx.Client, owner: str, origin: str, desc: str, part: str, hs: str, value: str,
             ccy: str) -> tuple[dict, dict]:
+    """Announce one unit and file its entry with customs (the entry list to the simulator); returns the unit and
+    the filing once customs answered: released, or (an inspection that did not pass) the unit rejected."""
     serial = f"{part.split('-')[0]}-{RUN}-{next(_seq)}"
     unit = call(client, "POST", "intake", "/v1/repair-requests", "intake_clerk", json={
         "owner_id": owner, "origin": origin, "units": [{
             "serial_number": serial, "part_number": part, "description": desc, "hs_code": hs,
             "declared_value": value, "currency": ccy, "fault_description": "fails self-test"}]})["units"][0]
-    decl = call(client, "POST", "intake", "/v1/declarations", "intake_clerk", json=declaration(unit["id"], origin))
-    return unit, decl
+    filing = call(client, "POST", "intake", "/v1/customs/entry-filings", "intake_clerk", ok=(202,),
+                  json={"unit_ids": [unit["id"]], "transport_mode": "5"})
+    path, unit_path = f"/v1/customs/entry-filings/{filing['id']}", f"/v1/units/{unit['id']}"
+    wait_for("customs' release of the entry list", lambda: call(client, "GET", "intake", path, "intake_clerk")[
+        "state"] == "released" or call(client, "GET", "intake", unit_path, "intake_clerk")["unit"]["state"]
+        == "rejected", timeout=60)
+    filing = call(client, "GET", "intake", path, "intake_clerk")
+    if filing["state"] == "released":
+        call(client, "POST", "intake", path + "/gate-pass", "intake_clerk", ok=(202,), json={"vehicle_no": "沪B67890"})
+        wait_for("the entry gate pass", lambda: call(client, "GET", "intake", path, "intake_clerk")["gate_pass_no"],
+                 timeout=60)
+    # customs did any inspection itself (its receipts say which and how it went): none is left for an officer to
+    # record, so the declaration's "selected" (what demo_backlog reads) is false
+    kind, passed = filing["inspection"], filing["state"] == "released"
+    return unit, filing | {"inspection": {"selected": False, "instructed": kind, "passed": passed}}
 
 
-def inspect_if_selected(client: httpx.Client, decl: dict, passed: bool = True) -> str:
-    if not decl["inspection"]["selected"]:
-        return "not selected"
-    method = decl["inspection"]["methods"][-1]
-    call(client, "POST", "intake", f"/v1/declarations/{decl['id']}/inspection", "customs_officer",
-         json={"method": method, "passed": passed, "seals": ["CUSTOMS-SEAL-0042"],
-               "notes": "" if passed else "markings do not match the declaration"})
-    return f"inspected ({method}, {'passed' if passed else 'failed'})"
+def inspection_of(filing: dict) -> str:
+    i = filing["inspection"]
+    return f"inspected ({i['instructed']}, {'passed' if i['passed'] else 'failed'})" if i["instructed"] else \
+        "not selected"
+
+
+def control(client: httpx.Client, body: dict[str, Any]) -> None:
+    """Tell the customs SIMULATOR what it plays next (its test and demo controls); the owners' credit tiers, rated by
+    their customs codes as customs knows them."""
+    try:
+        r = client.post(SIMULATOR + "/v1/control", json=body)
+    except httpx.HTTPError:
+        sys.exit(f"demo: the customs simulator at {SIMULATOR} is not answering; is `make run` up?")
+    if r.status_code != 200:
+        sys.exit(f"demo: the customs simulator at {SIMULATOR} answered {r.status_code}; is `make run` up?")
 
 
 def main() -> None:
-    from deploy.local import demo_book
+    from deploy.local import demo_backlog, demo_book
 
     with httpx.Client(timeout=15) as client:
         try:
             client.get(URLS["intake"] + "/healthz")
         except httpx.HTTPError:
             sys.exit("demo: intake is not answering; start `make run` first")
-        for owner in OWNERS:
-            call(client, "POST", "intake", "/v1/owners", "intake_clerk", ok=(201, 409), json=owner)
-        demo_book.open_book(call, client, UNITS)
+        for registered in OWNERS:
+            call(client, "POST", "intake", "/v1/owners", "intake_clerk", ok=(201, 409), json=registered)
+            call(client, "PATCH", "intake", f"/v1/owners/{registered['id']}", "intake_clerk",  # an earlier run's
+                 json={"customs_code": registered["customs_code"]})
+        control(client, {"enterprises": {o["customs_code"]: o["credit_tier"] for o in OWNERS}})
+        demo_book.open_book(call, client, UNITS + demo_backlog.BACKLOG + [(*REJECTED, "rejected")])
         for owner, origin, desc, part, hs, value, ccy, outcome, (destination, country) in UNITS:
-            unit, decl = take_in(client, owner, origin, desc, part, hs, value, ccy)
-            inspection = inspect_if_selected(client, decl)
+            unit, filing = take_in(client, owner, origin, desc, part, hs, value, ccy)
+            inspection = inspection_of(filing)
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/receipt", "intake_clerk",
                  json={"serial_number": unit["serial_number"], "part_number": part, "condition_notes": "crate intact"})
             call(client, "POST", "intake", f"/v1/units/{unit['id']}/release", "intake_clerk")
@@ -127,7 +158,19 @@ def main() -> None:
         reconcile(client)
         demo_book.report(call, client)
         owner_view(client, UNITS[0][0])
+        leave_backlog(client)
     print(f"\nDispatch candidates: {URLS['dispatch']}/v1/candidates (token: make token ROLE=dispatcher)")
+
+
+def leave_backlog(client: httpx.Client) -> None:
+    """Units left at every stage, for the desk's backlog and the technician's bench."""
+    from deploy.local import demo_backlog
+
+    left = demo_backlog.leave(call, client, take_in, wait_for, URLS["repair"])
+    print("\nLeft in progress (the desk's backlog; the repair bench: make -s token ROLE=technician):")
+    for serial, where in left:
+        print(f"  {serial:28} {where}")
+    print(f"Repair bench: {URLS['repair']}/bench   Dispatch desk: {URLS['dispatch']}/desk")
 
 
 def dispose_old_parts(client: httpx.Client) -> None:
@@ -181,11 +224,10 @@ def owner_view(client: httpx.Client, owner: str) -> None:
 
 
 def reject_one(client: httpx.Client) -> None:
-    unit, decl = take_in(client, "trader-x", "US", "Unlabelled power supply", "PSU-77", "8486909000",
-                         "900.00", "USD")
-    inspect_if_selected(client, decl, passed=False)
+    control(client, {"fail_next_inspection": True})  # customs' inspection will find the markings wrong
+    unit, filing = take_in(client, *REJECTED)
     final = call(client, "GET", "intake", f"/v1/units/{unit['id']}", "intake_clerk")["unit"]
-    print(f"{'Unlabelled power supply':36} {'US':8} {'inspected (on_site, failed)':28} -> rejected, "
+    print(f"{'Unlabelled power supply':36} {'US':8} {inspection_of(filing):28} -> rejected, "
           f"return under {final['documents'].get('return_mode')}")
 
 

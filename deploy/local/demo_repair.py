@@ -43,7 +43,7 @@ def drive_work_order(client: httpx.Client, urls: dict[str, str], headers_fn: Hea
     quote = r.post("/quote", {"repair_fee": "1800.00", "parts_estimate": "420.00", "currency": "CNY"})
     if quote["state"] == "quote_pending":
         r.post("/quote/decision", {"approve": outcome == "repaired", "note": "via the owner's portal"},
-               _partner(wo["owner_id"]))
+               partner_headers(wo["owner_id"]))
     if outcome == "returned_unrepaired":
         return r.close(outcome, "the owner declined the quote")
     part = _ensure_stock(client, urls, headers_fn, wo["origin"], 2)
@@ -90,7 +90,7 @@ class _Repair:
                            f"{len(old)} old part(s), {wo['labour_minutes']} min labour"}
 
 
-def _partner(owner_id: str) -> dict[str, str]:
+def partner_headers(owner_id: str) -> dict[str, str]:
     secret = load(CommonSettings).bondline_jwt_secret
     return {"Authorization": f"Bearer {issue_token(secret, 'demo-partner-' + owner_id, 'partner', owner_id)}"}
 

@@ -39,8 +39,9 @@ def main() -> int:
         asyncio.run(kafka.ensure_topics(kafka.KafkaConfig(bootstrap_servers=bootstrap, security=security),
                                         all_topics_with_dead_letters()))
         simulator = env.get("BONDLINE_CUSTOMS_SIMULATOR", "true").lower() not in ("0", "false", "no")
-        if simulator:  # dispatch sends its exit filings there unless pointed at another platform
-            env.setdefault("DISPATCH_CUSTOMS_PLATFORM_URL", _url("customs_sim", SIMULATOR_PORT, env))
+        if simulator:  # intake's entry and dispatch's exit filings go there unless pointed at another platform
+            for service in ("INTAKE", "DISPATCH"):
+                env.setdefault(f"{service}_CUSTOMS_PLATFORM_URL", _url("customs_sim", SIMULATOR_PORT, env))
         for name, _port in SERVICES:
             children.append((name, _service(name, env, var)))
         urls = {name: _url(name, port, env) for name, port in SERVICES}

@@ -37,6 +37,7 @@ class Controls(BaseModel):
     delay_next_s: float | None = Field(None, ge=0, le=86_400, description="release it this much later")
     duplicate_next: bool = Field(False, description="send its next receipt twice")
     inspect_next: InspectionKind | None = Field(None, description="select it for this inspection, whatever its tier")
+    fail_next_inspection: bool = Field(False, description="the next inspection does not pass (no release follows)")
     enterprises: dict[str, Tier] = Field(default_factory=dict, description="register owners' credit tiers")
 
 
@@ -88,6 +89,7 @@ def create_app(settings: SimulatorSettings) -> FastAPI:
         c.delay_next_s = body.delay_next_s if body.delay_next_s is not None else c.delay_next_s
         c.duplicate_next = body.duplicate_next or c.duplicate_next
         c.inspect_next = body.inspect_next or c.inspect_next
+        c.fail_next_inspection = body.fail_next_inspection or c.fail_next_inspection
         platform.options.enterprises.update(body.enterprises)
         return JSONResponse({"simulated": True, "enterprises": len(platform.options.enterprises)}, headers=BANNER)
 

@@ -38,6 +38,7 @@ class Controls:
     delay_next_s: float | None = None
     duplicate_next: bool = False
     inspect_next: InspectionKind | None = None
+    fail_next_inspection: bool = False
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Declared:
     number: str
     kind: Kind
     message: Message
-    state: str = "accepted"   # accepted, inspecting, released, closed, cancelled
+    state: str = "accepted"   # accepted, inspecting, failed, released, closed, cancelled
 
 
 def selected(number: str, rate: float) -> bool:
@@ -91,6 +92,11 @@ class Platform:
         self.declared[number].state = "inspecting"
         out += self._issue(m, ReceiptKind.inspection, now, number=number, inspection=kind)
         done = now + timedelta(seconds=self.options.inspection_delay_s)
+        failed, self.controls.fail_next_inspection = self.controls.fail_next_inspection, False
+        if failed:  # not released: the goods go back (bondline returns them under 4500)
+            self._schedule(done, m, ReceiptKind.inspected, number, "failed", number=number, inspection=kind,
+                           passed=False)
+            return out
         self._schedule(done, m, ReceiptKind.inspected, number, None, number=number, inspection=kind, passed=True)
         self._schedule(done + delay, m, ReceiptKind.released, number, "released", number=number)
         return out
@@ -125,7 +131,7 @@ class Platform:
         target = self.declared.get(m.refers_to or "")
         if target is None or target.kind is not Kind.inventory_list:
             return self._issue(m, ReceiptKind.rejected, now, reason=f"no inventory list {m.refers_to}")
-        if target.state in ("closed", "cancelled"):
+        if target.state in ("closed", "cancelled", "failed"):
             return self._issue(m, ReceiptKind.rejected, now, reason=f"{target.number} is {target.state}: not amendable")
         target.message = m
         return self._issue(m, ReceiptKind.accepted, now, number=target.number)
@@ -134,7 +140,7 @@ class Platform:
         target = self.declared.get(m.refers_to or "")
         if target is None:
             return self._issue(m, ReceiptKind.rejected, now, reason=f"no inventory list {m.refers_to}")
-        if target.state in ("closed", "cancelled"):
+        if target.state in ("closed", "cancelled", "failed"):
             reason = f"{target.number} is {target.state}: not cancellable"
             return self._issue(m, ReceiptKind.rejected, now, reason=reason)
         target.state = "cancelled"

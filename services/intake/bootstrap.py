@@ -5,7 +5,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import catalogue, declarations, owners, parts, units
+from services.intake.adapters.customs_worker import run_customs
+from services.intake.api import catalogue, declarations, entry_filings, owners, parts, units
 from services.intake.api.links import LINKS
 from services.intake.db import tables
 from services.intake.messaging.handlers import HANDLERS, SUBSCRIBE
@@ -24,7 +25,7 @@ def define() -> ServiceDefinition:
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=IntakeUnitOfWork,
         handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
-        after_migrate=_announce_owners)
+        after_migrate=_announce_owners, workers=[run_customs])
 
 
 async def _announce_owners(d: ServiceDefinition) -> None:
@@ -38,7 +39,7 @@ async def _announce_owners(d: ServiceDefinition) -> None:
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
     # units first: repair requests, receipts and releases are the busiest routes, and matching goes in order
-    routers = [units.router, declarations.router, owners.router, catalogue.router, parts.router]
+    routers = [units.router, declarations.router, entry_filings.router, owners.router, catalogue.router, parts.router]
     app = create_app(rt, routers, title="bondline intake",
                      description="Repair requests, customs entry, inspection and receipt.",
                      run_relay=run_relay, run_consumer=run_consumer)

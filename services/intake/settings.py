@@ -24,6 +24,11 @@ class IntakeSettings(ServiceSettings):
     # years after the current one (in China) that an inventory list number's year may be: 0 refuses any
     # later year; 1 tolerates a clock behind the customs platform's at New Year
     document_year_tolerance: int = Field(0, ge=0, le=5)
+    customs_platform_url: str | None = Field(
+        None, description="the customs platform's adapter (make run: the simulator at http://127.0.0.1:8009): entry "
+                          "lists and gate passes go there and customs' receipts give their numbers and decide "
+                          "inspection; unset: clerks type the numbers and inspection is drawn by credit tier")
+    customs_poll_interval_s: float = Field(1.0, gt=0, le=3600, description="how often receipts are read")
 
     @field_validator("inspection_rates")
     @classmethod

@@ -9,6 +9,7 @@ from services.kit import links
 from services.kit.app import create_app
 from services.kit.runtime import Runtime, ServiceDefinition
 from services.kit.settings import CommonSettings, load
+from services.repair import web
 from services.repair.api import labour, old_parts, parts, reference, reports, work_orders, workflow
 from services.repair.api.links import LINKS
 from services.repair.db import tables
@@ -27,9 +28,10 @@ def define() -> ServiceDefinition:
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:
     routers = [work_orders.router, workflow.router, labour.router, parts.router, old_parts.router,
-               reference.router, reports.router]
+               reference.router, reports.router, web.router]
     app = create_app(rt, routers, title="bondline repair",
-                     description="Work orders, diagnosis, quotes, bonded parts, testing, old parts.",
+                     description="Work orders, diagnosis, quotes, bonded parts, testing, old parts; the technicians' "
+                                 "repair bench (/bench).",
                      run_relay=run_relay, run_consumer=run_consumer)
     links.install(app, LINKS)
     return app

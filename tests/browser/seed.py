@@ -8,6 +8,7 @@ dashboard must show for ``scenario()``.
 from __future__ import annotations
 
 import asyncio
+import zlib
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -68,10 +69,22 @@ class Loop:
             await asyncio.sleep(every_s)
 
 
+# the owners intake registered (dispatch learns them from owner.registered): the desk shows them by these names
+OWNERS = {"fab-1": ("华虹半导体一厂", "domestic", "CN"), "fab-2": ("Hsinchu Fab Two", "overseas", "TW"),
+          "oem-3": ("Applied Plasma OEM", "overseas", "US")}
+
+
+def entry_documents(unit_id: str) -> dict[str, str]:
+    """The unit's entry inventory list (核注清单, an I list) and gate pass (核放单), one per unit."""
+    n = zlib.crc32(unit_id.encode()) % 10**9
+    return {"bonded_inventory_list": f"QD224426I{n:09d}", "gate_pass": f"HF2244262{n:09d}", "gate_pass_type": "1",
+            "supervision_mode": "1371"}
+
+
 def facts(unit_id: str, owner: str, origin: str) -> dict[str, Any]:
     return {"unit_id": unit_id, "owner_id": owner, "serial_number": f"SN-{unit_id}", "part_number": "RF-GEN-3KW",
             "hs_code": "8486909000", "origin": origin, "origin_country": "KR" if origin == "foreign" else None,
-            "declared_value": Money(amount=Decimal("42000.00"), currency="USD")}
+            "declared_value": Money(amount=Decimal("42000.00"), currency="USD"), "documents": entry_documents(unit_id)}
 
 
 def intake(loop: Loop, unit_id: str, owner: str, days_ago: float, origin: str = "foreign",
@@ -119,7 +132,14 @@ async def ship(rt: Runtime, unit_id: str, country: str = "US") -> None:
         await shipments.advance(rt.uow(), s.id, shipments.ShipmentState(to), DESK)
 
 
+def owners(loop: Loop) -> None:
+    for owner_id, (name, kind, country) in OWNERS.items():
+        loop.put(i.OwnerRegistered(owner_id=owner_id, name=name, kind=kind, country=country, group="g1",
+                                   registered_at=NOW - timedelta(days=1000)), "/bondline/intake")
+
+
 async def scenario(rt: Runtime, loop: Loop) -> None:
+    owners(loop)
     loop.put(i.PartsReceived(receipt_id="rc-1", part_number="O-RING", lot="L1", quantity=20, hs_code="4016931000",
                              unit_value=Money(amount=Decimal("12.50"), currency="USD"), origin="foreign",
                              received_at=NOW - timedelta(days=900)), "/bondline/intake")

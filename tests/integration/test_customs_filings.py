@@ -121,6 +121,34 @@ async def test_an_inspection_instructed_by_customs_is_recorded_and_a_list_is_can
         "inventory_list", "cancellation"]
 
 
+async def test_a_declared_exit_list_is_amended_by_a_message_customs_answers(api, platform):
+    p, control = platform
+    await _book(api)
+    await _decided(api, "u1")
+    await control.post("/v1/control", json={"delay_next_s": 3600})  # customs holds the list a while
+    filing = (await api.post("/v1/customs/exit-filings", headers=DESK,
+                             json={"item_ids": ["u1"], "transport_mode": "5"})).json()
+    path = f"/v1/customs/exit-filings/{filing['id']}"
+    r = await api.post(f"{path}/amendment", headers=DESK, json={"reason": "by sea"})
+    assert r.status_code == 409 and "only a list customs accepted" in r.json()["detail"], "nothing to amend yet"
+    await _round(api, p)
+    r = await api.post(f"{path}/amendment", headers=DESK, json={"reason": "by sea, not by air", "transport_mode": "2"})
+    assert r.status_code == 202 and r.json()["change_waiting"], r.text
+    r = await api.post(f"{path}/gate-pass", headers=DESK, json={"vehicle_no": "沪A1"})
+    assert r.status_code == 409 and "waits for customs' answer" in r.json()["detail"]
+    await _round(api, p)
+    filing = (await api.get(path, headers=DESK)).json()
+    assert (filing["state"], filing["change_waiting"], filing["transport_mode"]) == ("accepted", False, "2")
+    amendment = filing["messages"][1]
+    assert amendment["kind"] == "amendment" and f"<refers_to>{filing['inventory_list_no']}" in amendment["document"]
+    assert "<transport_mode>2</transport_mode>" in amendment["document"]
+    await control.post("/v1/control", json={"reject_next": "修改理由不充分 reason not sufficient"})
+    await api.post(f"{path}/amendment", headers=DESK, json={"reason": "again"})
+    await _round(api, p)
+    filing = (await api.get(path, headers=DESK)).json()
+    assert (filing["state"], filing["change_waiting"]) == ("accepted", False) and "not sufficient" in filing["reason"]
+
+
 async def test_bad_filings_are_refused_and_a_platform_away_loses_nothing(api, platform):
     p, _control = platform
     await _decided(api, "u1")

@@ -1,23 +1,26 @@
-"""Exit filings to the customs platform (核注清单, 核放单, 删单): file items leaving, see every message and receipt,
-correct and resend a rejected list, send the gate pass once customs released the list, cancel."""
+"""Exit filings to the customs platform (核注清单, 核放单, 删改单): file items leaving, see every message and receipt,
+correct and resend a rejected list, send the gate pass once customs released the list, amend or cancel; and the
+account book as the other declaring services read it (intake's entry lists: ``/v1/customs/account-book``)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.dispatch.api.account_book import BookOut, BookWithItems, ItemOut
 from services.dispatch.api.deps import UoW
 from services.dispatch.domain.filings import Filing
-from services.dispatch.service import filings
+from services.dispatch.service import account_book, filings
 from services.dispatch.service.filings import FileExit
 from services.kit.auth import Principal, Role, require
+from services.kit.customs.schemas import AmendIn, Code, CustomsFacts, GatePassIn, MessageOut, ReceiptOut
 
-router = APIRouter(prefix="/v1/customs/exit-filings", tags=["customs filings"])
+router = APIRouter(tags=["customs filings"])
+EXITS = "/v1/customs/exit-filings"
 Desk = Annotated[Principal, Depends(require(Role.dispatcher, Role.admin))]
+Declarant = Annotated[Principal, Depends(require(Role.service, Role.dispatcher, Role.customs_officer, Role.admin))]
 Reader = Annotated[Principal, Depends(require(Role.dispatcher, Role.customs_officer, Role.admin))]
-Code = Annotated[str, Field(pattern=r"^[0-9A-Z]{1,4}$")]
 
 
 class FileIn(BaseModel):
@@ -32,50 +35,17 @@ class ResendIn(BaseModel):
     transport_mode: Code | None = None
 
 
-class GatePassIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    vehicle_no: str = Field(min_length=1, max_length=32)
-    pass_type: Code = Field("2", description="gate pass type (code list gate_pass_types)")
-
-
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500)
 
 
-class MessageOut(BaseModel):
-    message_id: str
-    kind: str
-    state: str = Field(description="pending (waiting to go out) or sent")
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-    document: str = Field(description="the XML as sent (customs-messages-1.0)")
-
-
-class ReceiptOut(BaseModel):
-    receipt_id: str
-    message_id: str
-    kind: str
-    number: str | None
-    simulated: bool
-    received_at: datetime
-    document: str
-
-
-class FilingOut(BaseModel):
+class FilingOut(CustomsFacts):
     id: str
     item_ids: list[str]
     supervision_mode: str
     transport_mode: str
     destination_country: str
-    state: str
-    inventory_list_no: str | None = Field(description="核注清单编号, from customs' receipt")
-    gate_pass_no: str | None = Field(description="核放单编号, from customs' receipt")
-    inspection: str | None = Field(description="what customs instructed: on_site or remote_video")
-    reason: str | None = Field(description="a rejection's reason, as customs gave it")
-    history: list[dict[str, Any]]
 
 
 class FilingDetail(FilingOut):
@@ -85,57 +55,60 @@ class FilingDetail(FilingOut):
 
 def _out(f: Filing) -> dict[str, Any]:
     return {"id": f.id, "item_ids": f.item_ids, "supervision_mode": f.supervision_mode,
-            "transport_mode": f.transport_mode, "destination_country": f.destination_country,
-            "state": f.state.value, "inventory_list_no": f.list_no, "gate_pass_no": f.pass_no,
-            "inspection": f.inspection, "reason": f.reason, "history": f.history}
-
-
-def _message(m: Any) -> MessageOut:
-    return MessageOut(message_id=m.message_id, kind=m.kind, state=m.state, attempts=m.attempts,
-                      last_error=m.last_error, created_at=m.created_at, sent_at=m.sent_at, document=m.document)
-
-
-def _receipt(r: Any) -> ReceiptOut:
-    return ReceiptOut(receipt_id=r.receipt_id, message_id=r.message_id, kind=r.kind, number=r.number,
-                      simulated=r.simulated, received_at=r.received_at, document=r.document)
+            "transport_mode": f.transport_mode, "destination_country": f.destination_country, **CustomsFacts.of(f)}
 
 
 async def _detail(uow: Any, filing_id: str) -> FilingDetail:
     f, messages, receipts = await filings.get(uow, filing_id)
-    return FilingDetail(**_out(f), messages=[_message(m) for m in messages], receipts=[_receipt(r) for r in receipts])
+    return FilingDetail(**_out(f), messages=[MessageOut.model_validate(m) for m in messages],
+                        receipts=[ReceiptOut.model_validate(r) for r in receipts])
 
 
-@router.post("", status_code=202, summary="File items leaving: their exit inventory list goes to customs")
+@router.post(EXITS, status_code=202, summary="File items leaving: their exit inventory list goes to customs")
 async def file_exit(body: FileIn, uow: UoW, who: Desk) -> FilingDetail:
     f = await filings.file_exit(uow, FileExit(list(body.item_ids), body.transport_mode, body.supervision_mode),
                                 who.actor)
     return await _detail(uow, f.id)
 
 
-@router.get("", summary="Filings, newest first (state=rejected: what waits for a correction)")
+@router.get(EXITS, summary="Filings, newest first (state=rejected: what waits for a correction)")
 async def list_filings(uow: UoW, _who: Reader, state: Annotated[str | None, Query(max_length=24)] = None,
                        limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[FilingOut]:
     return [FilingOut(**_out(f)) for f in await filings.find(uow, state, limit)]
 
 
-@router.get("/{filing_id}", summary="A filing with every message sent and receipt received")
+@router.get(EXITS + "/{filing_id}", summary="A filing with every message sent and receipt received")
 async def get_filing(filing_id: str, uow: UoW, _who: Reader) -> FilingDetail:
     return await _detail(uow, filing_id)
 
 
-@router.post("/{filing_id}/resend", status_code=202, summary="After a rejection: the corrected list, sent again")
+@router.post(EXITS + "/{filing_id}/resend", status_code=202, summary="After a rejection: the corrected list, sent again")
 async def resend(filing_id: str, body: ResendIn, uow: UoW, who: Desk) -> FilingDetail:
     await filings.resend(uow, filing_id, who.actor, body.transport_mode)
     return await _detail(uow, filing_id)
 
 
-@router.post("/{filing_id}/gate-pass", status_code=202, summary="Send the gate pass for a released list")
+@router.post(EXITS + "/{filing_id}/gate-pass", status_code=202, summary="Send the gate pass for a released list")
 async def gate_pass(filing_id: str, body: GatePassIn, uow: UoW, who: Desk) -> FilingDetail:
     await filings.gate_pass(uow, filing_id, body.pass_type, body.vehicle_no, who.actor)
     return await _detail(uow, filing_id)
 
 
-@router.post("/{filing_id}/cancellation", status_code=202, summary="Cancel the list at customs (删单)")
+@router.post(EXITS + "/{filing_id}/cancellation", status_code=202, summary="Cancel the list at customs (删单)")
 async def cancel(filing_id: str, body: CancelIn, uow: UoW, who: Desk) -> FilingDetail:
     await filings.cancel(uow, filing_id, body.reason, who.actor)
     return await _detail(uow, filing_id)
+
+
+@router.post(EXITS + "/{filing_id}/amendment", status_code=202,
+            summary="Amend the list customs holds (删改单): built again from the items and the book as they are now")
+async def amend(filing_id: str, body: AmendIn, uow: UoW, who: Desk) -> FilingDetail:
+    await filings.amend(uow, filing_id, body.reason, who.actor, body.transport_mode)
+    return await _detail(uow, filing_id)
+
+
+@router.get("/v1/customs/account-book", summary="The account book's header and items, as a declaring service builds its lists from them")
+async def account_book_for_declarations(uow: UoW, _who: Declarant) -> BookWithItems:
+    b, items = await account_book.book_and_items(uow)
+    return BookWithItems(book=BookOut.model_validate(b), items=[ItemOut.model_validate(i) for i in items])
+

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.dispatch.api import papers, pdf
 from services.dispatch.api.account_book import Balances, Reader, _balance
 from services.dispatch.api.deps import UoW
 from services.dispatch.db.stocktake import ClosedPeriod
@@ -176,13 +177,25 @@ CSV_HEAD = ["item_no", "kind", "material_no", "goods_name", "legal_unit", "curre
             "closing", "balanced"]
 
 
-@router.get("/v1/account-book/periods/{period_id}", summary="A closed period's verification report (JSON or CSV)",
-            response_model=PeriodOut)
+@router.get("/v1/account-book/periods/{period_id}",
+            summary="A closed period's verification report (JSON, CSV or a printable PDF)", response_model=PeriodOut,
+            responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}})
 async def get_period(period_id: str, uow: UoW, _who: Reader,
-                     format: Annotated[Literal["json", "csv"], Query()] = "json") -> PeriodOut | Response:
+                     format: Annotated[Literal["json", "csv", "pdf"], Query()] = "json") -> PeriodOut | Response:
     row, late = await stocktake.period(uow, period_id)
     out = period_out(row, late)
-    return out if format == "json" else period_csv(out)
+    return out if format == "json" else period_csv(out) if format == "csv" else period_pdf(out)
+
+
+def period_pdf(out: PeriodOut, words: pdf.Words | None = None) -> Response:
+    """The verification report as a printable PDF (in Chinese and English unless ``words`` says otherwise)."""
+    from services.dispatch.web.i18n import Translator  # the desk's catalogues (web/ imports this module first)
+
+    w = words or pdf.both(Translator("zh"), Translator("en"))
+    closed = f"{out.closed_by} · {pdf.stamp(out.closed_at)}"
+    name = f"book-{out.book_no}-{out.since:%Y%m%d}-{out.until:%Y%m%d}.pdf"
+    return Response(papers.period_report(out.report, closed, w), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 def period_csv(out: PeriodOut) -> Response:

@@ -6,27 +6,24 @@ feed position committed with it. So a crash loses nothing: a message not marked 
 answers a resent message id with the same receipts) and a receipt read twice changes nothing."""
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from services.dispatch.adapters.customs_platform import Platform, PlatformError
 from services.dispatch.db.account_book import AccountBookRepository
-from services.dispatch.db.filings import FilingRepository, ReceiptRow
+from services.dispatch.db.filings import CUSTOMS, FilingRepository
 from services.dispatch.domain import exits, filings
 from services.dispatch.domain.filings import Filing, ItemFacts
 from services.dispatch.domain.items import DispatchItem
 from services.dispatch.service import account_book
 from services.dispatch.service.decisions import load
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
+from services.kit.customs import documents, store
+from services.kit.customs.platform import Platform
 from services.kit.errors import Conflict, NotFound, RuleViolation
 from shared.clock import utc_now
-from shared.contract.customs import rules, xml
 from shared.contract.customs.messages import Kind, Receipt
-
-log = logging.getLogger("bondline.customs")
 
 
 @dataclass(frozen=True)
@@ -87,22 +84,35 @@ async def resend(uow: UoW, filing_id: str, actor: str, transport_mode: str | Non
         return filing
 
 
+async def amend(uow: UoW, filing_id: str, reason: str, actor: str, transport_mode: str | None = None) -> Filing:
+    """An amendment (删改单, 修改) of a list customs holds: built again from the items and the book as they are now,
+    sent with customs' number and the reason; customs' receipt accepts or refuses it."""
+    async with uow:
+        repo = FilingRepository(uow.session)
+        filing = await _filing(repo, filing_id)
+        filing.transport_mode = transport_mode or filing.transport_mode
+        await _send_list(uow, repo, filing, [await load(uow, i) for i in filing.item_ids], actor, new=False,
+                         amendment=reason)
+        await uow.commit()
+        return filing
+
+
 async def _send_list(uow: UoW, repo: FilingRepository, filing: Filing, items: list[DispatchItem], actor: str,
-                     new: bool) -> None:
+                     new: bool, amendment: str | None = None) -> None:
     books, now = AccountBookRepository(uow.session), utc_now()
     book = await account_book.current(books)
     book_items = {(i.kind, i.material_no): i for i in await books.items(book.book_no)}
-    doc = filings.exit_list(filing, book, [_facts(i) for i in items], book_items, filing.id.replace("-", "")[:20])
-    msg = filings.message(Kind.inventory_list, book.enterprise_code, now, inventory_list=doc)
-    problems = rules.check(msg)
-    if problems:
-        raise RuleViolation("the inventory list breaks customs' rules: " + "; ".join(problems), field="item_ids")
-    filing.sending(Kind.inventory_list, msg.message_id, now, actor)
+    doc = filings.exit_list(filing, book, [_facts(i) for i in items], book_items, documents.enterprise_no(filing.id))
+    if amendment is None:
+        msg = filings.message(Kind.inventory_list, book.enterprise_code, now, inventory_list=doc)
+    else:
+        msg = filings.message(Kind.amendment, book.enterprise_code, now, inventory_list=doc, refers_to=filing.list_no,
+                              reason=amendment)
+    await repo.store.queue(filing, msg, actor, "item_ids")
     if new:
         await repo.add(filing, now, actor)
     else:
         await repo.save(filing)
-    await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
 
 
 async def gate_pass(uow: UoW, filing_id: str, pass_type: str, vehicle_no: str, actor: str) -> Filing:
@@ -110,14 +120,10 @@ async def gate_pass(uow: UoW, filing_id: str, pass_type: str, vehicle_no: str, a
         repo, now = FilingRepository(uow.session), utc_now()
         filing = await _filing(repo, filing_id)
         book = await account_book.current(AccountBookRepository(uow.session))
-        doc = filings.gate_pass(filing, book, pass_type, vehicle_no, ("GP" + filing.id.replace("-", ""))[:20])
-        msg = filings.message(Kind.gate_pass, book.enterprise_code, now, gate_pass=doc)
-        problems = rules.check(msg)
-        if problems:
-            raise RuleViolation("the gate pass breaks customs' rules: " + "; ".join(problems), field="vehicle_no")
-        filing.sending(Kind.gate_pass, msg.message_id, now, actor)
+        doc = filings.gate_pass(filing, book, pass_type, vehicle_no)
+        await repo.store.queue(filing, filings.message(Kind.gate_pass, book.enterprise_code, now, gate_pass=doc),
+                               actor, "vehicle_no")
         await repo.save(filing)
-        await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
         await uow.commit()
         return filing
 
@@ -128,9 +134,8 @@ async def cancel(uow: UoW, filing_id: str, reason: str, actor: str) -> Filing:
         filing = await _filing(repo, filing_id)
         book = await account_book.current(AccountBookRepository(uow.session))
         msg = filings.message(Kind.cancellation, book.enterprise_code, now, refers_to=filing.list_no, reason=reason)
-        filing.sending(Kind.cancellation, msg.message_id, now, actor)
+        await repo.store.queue(filing, msg, actor, "reason")
         await repo.save(filing)
-        await repo.add_message(msg.message_id, filing.id, msg.kind.value, xml.dumps(msg).decode(), now)
         await uow.commit()
         return filing
 
@@ -147,8 +152,8 @@ async def get(uow: UoW, filing_id: str) -> tuple[Filing, list[Any], list[Any]]:
     async with uow:
         repo = FilingRepository(uow.session)
         filing = await _filing(repo, filing_id)
-        messages = await repo.messages(filing_id)
-        return filing, messages, await repo.receipts([m.message_id for m in messages])
+        messages = await repo.store.messages(filing_id)
+        return filing, messages, await repo.store.receipts([m.message_id for m in messages])
 
 
 async def find(uow: UoW, state: str | None, limit: int) -> list[Filing]:
@@ -156,65 +161,24 @@ async def find(uow: UoW, state: str | None, limit: int) -> list[Filing]:
         return await FilingRepository(uow.session).find(state, limit)
 
 
-# ---- the customs worker's two steps --------------------------------------------------------------------------
+# ---- the customs worker's two steps (the shared store's) ----------------------------------------------------
 
 async def send_pending(uow_factory: Any, platform: Platform) -> int:
-    """Send the messages that wait, oldest first; each marked sent (or its error kept) in its own transaction."""
-    async with uow_factory() as uow:
-        waiting = [(m.message_id, m.document) for m in await FilingRepository(uow.session).pending()]
-    sent = 0
-    for message_id, document in waiting:
-        error = None
-        try:
-            await platform.send(document.encode())
-        except PlatformError as exc:
-            error = str(exc)
-            log.warning("customs message %s not sent: %s", message_id, error)
-        async with uow_factory() as uow:
-            await FilingRepository(uow.session).mark(message_id, None if error else utc_now(), error)
-            await uow.commit()
-        if error:
-            break  # the platform is down or refusing: try again on the next round, in order
-        sent += 1
-    return sent
+    return await store.send_pending(uow_factory, CUSTOMS, platform)
 
 
 async def poll(uow_factory: Any, platform: Platform) -> int:
-    """Read the receipt feed from the stored position; apply each receipt to its filing (position moved with it)."""
-    async with uow_factory() as uow:
-        after = await FilingRepository(uow.session).cursor()
-    documents, next_after = await platform.receipts(after)
-    applied = 0
-    for n, document in enumerate(documents, after + 1):
-        async with uow_factory() as uow:
-            repo = FilingRepository(uow.session)
-            applied += await _apply(repo, document)
-            await repo.move_cursor(n)
-            await uow.commit()
-    if not documents and next_after != after:  # the platform's feed restarted (the simulator keeps it in memory)
-        async with uow_factory() as uow:
-            await FilingRepository(uow.session).move_cursor(next_after)
-            await uow.commit()
-    return applied
+    return await store.poll(uow_factory, CUSTOMS, platform, _apply)
 
 
-async def _apply(repo: FilingRepository, document: bytes) -> int:
-    try:
-        r = xml.loads(document, Receipt)
-    except xml.MessageError as exc:
-        log.error("customs receipt refused, skipped: %s", exc)
-        return 0
-    row = ReceiptRow(receipt_id=r.receipt_id, message_id=r.message_id, kind=r.kind.value, number=r.number,
-                     simulated=r.simulated, document=document.decode(), received_at=utc_now())
-    if not await repo.add_receipt(row):
-        return 0  # a duplicate receipt: stored once, applied once
+async def _apply(uow: UoW, r: Receipt) -> bool:
+    repo = FilingRepository(uow.session)
     filing = await repo.by_message(r.message_id)
     if filing is None:
-        log.warning("customs receipt %s answers message %s, which is not ours", r.receipt_id, r.message_id)
-        return 0
+        return False
     if filing.answer(r):
         await repo.save(filing)
-    return 1
+    return True
 
 
 async def numbers_for(uow: UoW, filing_id: str, item_id: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.dispatch.api.stocktake import period_csv as csv_of
-from services.dispatch.api.stocktake import period_out
+from services.dispatch.api.stocktake import period_out, period_pdf
 from services.dispatch.service import account_book, stocktake
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
@@ -20,6 +20,13 @@ router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRout
 async def period_csv(request: Request, period_id: str, _who: Reader) -> Response:
     row, late = await stocktake.period(request.app.state.runtime.uow(), period_id)
     return csv_of(period_out(row, late))
+
+
+@router.get("/book/periods/{period_id}.pdf")
+async def period_report_pdf(request: Request, period_id: str, _who: Reader) -> Response:
+    """The verification report, printable, in Chinese and English (what customs reads)."""
+    row, late = await stocktake.period(request.app.state.runtime.uow(), period_id)
+    return period_pdf(period_out(row, late))
 
 
 @router.get("/book", response_class=HTMLResponse)

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from services.dispatch.service import desk
+from services.dispatch.service import desk, desk_search
 from services.dispatch.service.desk import SORTS, ItemFilter
+from services.dispatch.service.desk_search import Search
 from services.dispatch.web import i18n, rows, signin, zone
 from services.dispatch.web.render import HERE, page
 from services.dispatch.web.routing import DeskRoute
@@ -24,7 +25,8 @@ router = APIRouter(prefix="/desk", include_in_schema=False, route_class=DeskRout
 STATIC = (HERE / "static").resolve()
 PAGE_SIZE = 50
 LOGIN_COOKIE = "desk_login"
-CSV_COLUMNS = ("item_id", "kind", "unit_id", "serial_number", "part_number", "description", "owner_id", "origin",
+CSV_COLUMNS = ("item_id", "kind", "unit_id", "serial_number", "part_number", "description", "owner_id", "owner_name",
+               "origin",
                "stage", "state", "stage_since", "received_at", "deadline", "deadline_status", "outcome", "destination",
                "destination_country")
 
@@ -102,21 +104,29 @@ async def switch_language(lang: str, next: str = "/desk") -> Response:
 @router.get("", response_class=HTMLResponse)
 async def home(request: Request, who: Reader) -> HTMLResponse:
     p = policy(request)
-    figures = await desk.figures(uow(request), p)
+    figures = await _figures(request, p)
     return page(request, "dashboard.html", who, figures=figures, policy=p, labels=i18n.messages(i18n.pick(request)))
+
+
+async def _figures(request: Request, p: desk.Policy) -> dict[str, Any]:
+    """The dashboard's figures, with the owners' names for the chart by owner (its keys are the owners' ids)."""
+    figures = await desk.figures(uow(request), p)
+    figures["owner_names"] = await desk_search.owner_names(uow(request), figures.get("backlog_by_owner", {}))
+    return figures
 
 
 @router.get("/data/figures.json")
 async def figures_json(request: Request, _who: Reader) -> JSONResponse:
-    figures = await desk.figures(uow(request), policy(request))
-    return JSONResponse(figures, headers={"Cache-Control": "no-store"})
+    return JSONResponse(await _figures(request, policy(request)), headers={"Cache-Control": "no-store"})
 
 
 class TableQuery(BaseModel):
     stage: str | None = Field(None, max_length=16)
     state: str | None = Field(None, max_length=200, description="one state, or several separated by commas")
-    owner: str | None = Field(None, max_length=64)
-    q: str | None = Field(None, max_length=100, description="a serial, part number, unit or item id")
+    owner: str | None = Field(None, max_length=200, description="an owner's id or (part of) its name")
+    q: str | None = Field(None, max_length=100, description="a serial, part number, unit or item id, a document "
+                                                           "number (inventory list, gate pass, tracking number) "
+                                                           "or an owner's name")
     kind: str | None = Field(None, max_length=16)
     due: str | None = Field(None, max_length=16)
     sort: str = Field("since", pattern="^(" + "|".join(SORTS) + ")$")
@@ -124,10 +134,11 @@ class TableQuery(BaseModel):
     page: int = Field(1, ge=1, le=10_000)
     size: int = Field(PAGE_SIZE, ge=1, le=200)
 
-    def filter(self) -> ItemFilter:
+    def filter(self) -> Search:
         states = tuple(s for s in (self.state or "").split(",") if s)
-        return ItemFilter(stage=self.stage or None, state=states, owner_id=self.owner or None, kind=self.kind or None,
-                          due_kind=self.due or None, search=self.q or None, sort=self.sort, descending=self.desc)
+        f = ItemFilter(stage=self.stage or None, state=states, kind=self.kind or None, due_kind=self.due or None,
+                       sort=self.sort, descending=self.desc)
+        return Search(f, self.q or None, self.owner or None)
 
     def link(self, **changes: Any) -> str:
         values = self.model_dump() | changes
@@ -139,8 +150,9 @@ Table = Annotated[TableQuery, Query()]
 
 async def _table(request: Request, q: TableQuery) -> dict[str, Any]:
     p = policy(request)
-    found = await desk.items(uow(request), q.filter(), q.size + 1, (q.page - 1) * q.size)
-    return {"rows": [rows.view(r, p) for r in found[:q.size]], "more": len(found) > q.size, "q": q}
+    found = await desk_search.items(uow(request), q.filter(), q.size + 1, (q.page - 1) * q.size)
+    names = await desk_search.owner_names(uow(request), (r.owner_id for r in found))
+    return {"rows": [rows.view(r, p, names) for r in found[:q.size]], "more": len(found) > q.size, "q": q}
 
 
 @router.get("/units", response_class=HTMLResponse)
@@ -162,9 +174,9 @@ async def units_csv(request: Request, _who: Reader, q: Table) -> StreamingRespon
         out.write("\ufeff")  # the BOM: Excel (a Chinese Windows reads GBK otherwise) then opens it as UTF-8
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        async for chunk in desk.export(work, f):
+        async for chunk, names in desk_search.export(work, f):
             for r in chunk:
-                v = rows.view(r, p)
+                v = rows.view(r, p, names)
                 writer.writerow([v.get(c) if v.get(c) is not None else "" for c in CSV_COLUMNS])
             yield out.getvalue()
             out.seek(0)

@@ -44,6 +44,43 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((msgid, re.compile(rx)
     ("refusal.no_duty_rate", r"^no duty rate in the tariff table for HS code (?P<hs_code>\S+)$"),
     ("refusal.no_fx_rate", r"^no exchange rate (?P<currency>\w+)->CNY valid on (?P<on>\S+)$"),
     ("refusal.not_known", r"^item \S+ is not known to dispatch$"),
+    # the shipments board's batches and the customs filings page (service/filings.py, domain/filings.py)
+    ("refusal.choose_items", r"^choose at least one item$"),
+    ("refusal.batch_too_big", r"^at most (?P<most>\d+) items at once, not (?P<n>\d+)$"),
+    ("refusal.shipment_not_found", r"^shipment \S+ not found$"),
+    ("refusal.filing_not_found", r"^filing \S+ not found$"),
+    ("refusal.not_on_filing", r"^item \S+ is not on filing \S+$"),
+    ("refusal.filing_not_released", r"^filing \S+ is (?P<filing_state>\w+): the exit is declared once customs "
+                                    r"released"),
+    ("refusal.number_not_customs", r"^(?P<field>\w+) '(?P<typed>[^']*)' is not the number customs gave filing "
+                                   r"\S+ \((?P<given>[^)]*)\)"),
+    ("refusal.override_reason", r"^customs numbers come from customs' receipts"),
+    ("refusal.list_not_resent", r"^filing \S+ is (?P<filing_state>\w+): its list is not sent again$"),
+    ("refusal.gate_pass_after_release", r"^filing \S+ is (?P<filing_state>\w+): a gate pass goes out once its "
+                                        r"list is released"),
+    ("refusal.cancel_accepted_only", r"^filing \S+ is (?P<filing_state>\w+): only a list customs accepted"),
+    ("refusal.filing_changed", r"^filing \S+ changed meanwhile"),
+    ("refusal.customs_rules", r"^the (?P<paper>inventory list|gate pass) breaks customs' rules: (?P<problems>.+)$"),
+    ("refusal.not_in_book", r"^item \S+: material (?P<material>\S+) \((?P<kind>\w+)\) is not in account book "
+                            r"(?P<book>\S+); register it there first$"),
+    ("refusal.one_country", r"^one inventory list goes to one destination country$"),
+    ("refusal.filing_needs_item", r"^a filing needs at least one item$"),
+    ("refusal.no_destination_yet", r"^item \S+ has no destination decided yet$"),
+    ("refusal.no_part_number", r"^item \S+ has no part number to find its account-book item$"),
+    ("refusal.give_mode", r"^give supervision_mode: (?P<modes>.+) fits these items$"),
+    ("refusal.mode_not_fitting", r"^supervision mode (?P<value>\S+) does not fit these items; use (?P<modes>.*)$"),
+    ("refusal.no_book", r"^no account book"),
+    ("refusal.stocktake_not_found", r"^stocktake \S+ not found$"),
+    ("refusal.period_not_found", r"^period \S+ not found$"),
+    ("refusal.not_in_book_items", r"^items (?P<items>[\d, ]+) are not in the account book$"),
+    ("refusal.count_negative", r"^a count cannot be negative$"),
+    ("refusal.serials_count", r"^item (?P<item>\d+): (?P<serials>\d+) serials for a count of (?P<count>\S+); "),
+    ("refusal.say_why", r"^say why: "),
+    ("refusal.no_difference", r"^item (?P<item>\d+) has no difference in stocktake"),
+    ("refusal.not_raised", r"^item (?P<item>\d+)'s difference was not raised"),
+    ("refusal.raised_resolve", r"^item (?P<item>\d+)'s difference is raised: "),
+    ("refusal.unsettled", r"^stocktake \S+ has differences neither explained nor resolved: items (?P<items>.+)$"),
+    ("refusal.stocktake_closed", r"^stocktake \S+ is closed "),
 ))
 # what a rule's text takes from the message (return_to_owner_country: the owner's country and the one given)
 RULE_VALUES = re.compile(r"destination country (?P<given>'[^']*'|None)|owner's country (?P<owners>\w+)")
@@ -84,6 +121,7 @@ GROUPS: dict[str, Callable[[Translator, str], str]] = {
     "field": _field, "state": _state, "allowed": _states, "next": _next, "destination": lambda t, d: t(d),
     "kind": lambda t, k: t(k.replace(" ", "_")), "action": lambda t, a: t.label("action", a),
     "item_country": _item_country, "modes": lambda t, m: m.replace(" or ", f" {t('or')} "),
+    "filing_state": lambda t, s: t.label("filing_state", s), "paper": lambda t, p: t(p.replace(" ", "_")),
 }
 
 

@@ -1,4 +1,5 @@
-"""Jinja2 pages in the reader's language, with what every page needs (who, CSRF token, translator)."""
+"""The desk's Jinja2 pages (services/kit/web/render.py) in the reader's language, with what every page needs (who,
+CSRF token, translator, zone) and the desk's own: refusals explained, the units table's due-to-ship query."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,34 +7,36 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from services.dispatch.service import desk
-from services.dispatch.web import i18n, refusals, zone
-from services.dispatch.web.session import WRITERS, csrf_token
+from services.dispatch.web import i18n, refusals
+from services.dispatch.web.session import SESSIONS
 from services.kit.auth import Principal
 from services.kit.errors import DomainError
+from services.kit.web.i18n import Translator
+from services.kit.web.render import Pages
 
 HERE = Path(__file__).parent
 DUE = desk.due_to_ship()
 DUE_QUERY = {"stage": DUE.stage, "kind": DUE.kind, "state": ",".join(DUE.state)}  # the units table's query
-templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def context(request: Request, who: Principal | None, **values: Any) -> dict[str, Any]:
-    lang = i18n.pick(request)
-    t = i18n.Translator(lang)
+def _desk(_request: Request, t: Translator) -> dict[str, Any]:
+    assert isinstance(t, i18n.Translator)
 
     def explain(message: str) -> refusals.Refusal:  # a service's reason given as text (a tax estimate's)
         return refusals.explain(DomainError(message), t)
 
-    return {"request": request, "t": t, "lang": lang, "who": who, "explain": explain,
-            "can_act": who is not None and who.role in WRITERS,
-            "csrf": csrf_token(request) if who else "", "due_query": DUE_QUERY,
-            "zone_label": zone.label(zone.of(request)), "tz": zone.of(request), **values}
+    return {"explain": explain, "due_query": DUE_QUERY}
+
+
+PAGES = Pages([HERE / "templates"], SESSIONS, i18n.CATALOGUES, i18n.Translator, _desk)
+templates = PAGES.templates
+
+
+def context(request: Request, who: Principal | None, **values: Any) -> dict[str, Any]:
+    return PAGES.context(request, who, **values)
 
 
 def page(request: Request, name: str, who: Principal | None, status: int = 200, **values: Any) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context(request, who, **values), status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return PAGES.page(request, name, who, status, **values)

@@ -2,6 +2,7 @@
 and whether it is at risk or breached."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +22,11 @@ def deadline(r: Any, p: Policy) -> tuple[datetime | None, str | None]:
     return end, "breached" if left < 0 else "at_risk" if left <= warn else "ok"
 
 
-def view(r: Any, p: Policy) -> dict[str, Any]:
+def view(r: Any, p: Policy, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``names``: the registered owners' names by id (the desk shows owners by name; an unknown one by its id)."""
     end, status = deadline(r, p)
-    return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id, "origin": r.origin,
+    return {"item_id": r.item_id, "kind": r.kind, "unit_id": r.unit_id, "owner_id": r.owner_id,
+            "owner_name": (names or {}).get(r.owner_id) or r.owner_id, "origin": r.origin,
             "stage": r.stage, "state": r.state, "stage_since": zone.local(r.stage_since, p.zone),
             "stage_since_at": r.stage_since,  # the page formats it in the reader's language (the CSV: stage_since)
             "received_at": zone.local(r.received_at, p.zone),

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import ShipmentState
-from services.dispatch.service import decisions, desk_unit, shipments
+from services.dispatch.service import decisions, desk_search, desk_unit, shipments
 from services.dispatch.web import i18n, refusals, rows, zone
 from services.dispatch.web.desk import policy
 from services.dispatch.web.render import page
@@ -91,8 +91,11 @@ async def _unit_page(request: Request, who: Any, item_id: str, status: int = 200
     if facts["dash"] is None and not facts["timeline"] and view["item"] is None:
         raise PageError(404, "not_found")
     entry, leaving = _documents(facts.pop("raw_timeline"), view["item"])
+    dash, item = facts["dash"], view["item"]
+    owner_id = (item["owner_id"] if item else dash["owner_id"] if dash else facts["known"].get("owner_id")) or ""
+    names = await desk_search.owner_names(rt.uow(), [owner_id])
     return page(request, "unit.html", who, status=status, entry_documents=entry, exit_documents=leaving,
-                **facts, **view, **extra)
+                owner_id=owner_id, owner_name=names.get(owner_id, owner_id), **facts, **view, **extra)
 
 
 @router.get("/{item_id}", response_class=HTMLResponse)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.intake.api.deps import Clerk, Formats, Officer, Rates, Staff, UoW
@@ -28,6 +28,11 @@ class DeclarationIn(BaseModel):
                                               description="domestic units: the owner's 1300 declaration")
     gate_pass_no: str = Field(max_length=100)
     gate_pass_type: GatePassType
+    override_reason: str | None = Field(None, min_length=1, max_length=500,
+                                        description="with a customs platform connected: why the numbers are typed "
+                                                    "in (a manual override, audited in each unit's history)")
+    customs_inspection: Method | None = Field(None, description="with a customs platform connected: the inspection "
+                                                                "customs instructed (none: not selected)")
 
 
 class InspectionIn(BaseModel):
@@ -38,7 +43,9 @@ class InspectionIn(BaseModel):
 
 
 class InspectionOut(BaseModel):
-    selected: bool = Field(description="drawn for customs inspection")
+    selected: bool = Field(description="selected for customs inspection")
+    decided_by: str = Field(description="bondline (drawn by credit tier, no customs platform connected) or customs "
+                                        "(as customs instructed)")
     rate: float = Field(description="the credit tier's share of declarations selected")
     draw: float = Field(description="in [0, 1), derived from the declaration number; selected when below rate")
     credit_tier: CreditTier
@@ -52,7 +59,8 @@ class InspectionOut(BaseModel):
     def of(cls, d: Declaration) -> InspectionOut:
         s = d.selection
         assert s is not None
-        return cls(selected=s.selected, rate=s.rate, draw=s.draw, credit_tier=s.tier, methods=list(s.methods),
+        return cls(selected=s.selected, decided_by=d.selected_by, rate=s.rate, draw=s.draw, credit_tier=s.tier,
+                   methods=list(s.methods),
                    result=d.inspection_result, method=d.inspection_method, seals=list(d.seals),
                    notes=d.inspection_notes)
 
@@ -74,8 +82,12 @@ class DeclarationOut(BaseModel):
 
 @router.post("", status_code=201, response_model=DeclarationOut,
              summary="Declare a shipment's units to customs (selection is computed)")
-async def declare(body: DeclarationIn, uow: UoW, who: Clerk, rates: Rates, formats: Formats) -> DeclarationOut:
-    d, units = await declarations.declare(uow, declarations.Declare(**body.model_dump()), rates, formats, who.actor)
+async def declare(body: DeclarationIn, request: Request, uow: UoW, who: Clerk, rates: Rates,
+                  formats: Formats) -> DeclarationOut:
+    cmd = declarations.Declare(**body.model_dump(exclude={"override_reason", "customs_inspection"}))
+    connected = bool(request.app.state.runtime.d.settings.customs_platform_url)
+    typed = declarations.Typed(body.override_reason, body.customs_inspection) if connected else None
+    d, units = await declarations.declare(uow, cmd, rates, formats, who.actor, typed)
     return DeclarationOut.of(d, units)
 
 

@@ -5,10 +5,22 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.intake.adapters.account_book import AccountBook, HttpAccountBook
 from services.intake.domain.documents import DocumentFormats
 from services.intake.domain.owners import CreditTier
 from services.intake.service.uow import IntakeUnitOfWork
 from services.kit.auth import Principal, Role, authenticate, require
+from services.kit.settings import peer_urls
+
+
+async def get_book(request: Request) -> AccountBook:
+    """Dispatch's account book, read with intake's service token (one client per app; tests may set their own)."""
+    state = request.app.state
+    if getattr(state, "account_book", None) is None:
+        rt = state.runtime
+        state.account_book = HttpAccountBook(peer_urls(rt.d.common, ["dispatch"])["dispatch"], rt.service_token)
+    book: AccountBook = state.account_book
+    return book
 
 
 async def get_uow(request: Request) -> IntakeUnitOfWork:
@@ -28,6 +40,7 @@ async def get_formats(request: Request) -> DocumentFormats:
 UoW = Annotated[IntakeUnitOfWork, Depends(get_uow)]
 Rates = Annotated[dict[CreditTier, float], Depends(get_rates)]
 Formats = Annotated[DocumentFormats, Depends(get_formats)]
+Book = Annotated[AccountBook, Depends(get_book)]
 AnyUser = Annotated[Principal, Depends(authenticate)]
 Clerk = Annotated[Principal, Depends(require(Role.intake_clerk))]
 ClerkOrTech = Annotated[Principal, Depends(require(Role.intake_clerk, Role.technician))]

@@ -12,6 +12,8 @@ from services.intake.domain.units import Discrepancy, Origin, Step, Unit
 from services.kit.errors import MAX_INT
 
 Text = Field(default="", max_length=4000)
+CUSTOMS_CODE = ("the owner's customs registration code (海关编码, 10 characters): its entry lists name it and customs "
+                "rates its credit by it; needed to file an entry with the customs platform")
 
 
 class ContactIn(BaseModel):
@@ -28,6 +30,7 @@ class OwnerIn(BaseModel):
     credit_tier: CreditTier
     group: str | None = Field(None, max_length=100)
     contacts: list[ContactIn] = []
+    customs_code: str | None = Field(None, max_length=10, description=CUSTOMS_CODE)
 
 
 class OwnerPatch(BaseModel):
@@ -35,6 +38,7 @@ class OwnerPatch(BaseModel):
     credit_tier: CreditTier | None = None
     group: str | None = Field(None, max_length=100)
     contacts: list[ContactIn] | None = None
+    customs_code: str | None = Field(None, max_length=10, description=CUSTOMS_CODE)
     expected_version: int | None = Field(None, ge=0, le=MAX_INT, description="optimistic lock: the version you read")
 
     @model_validator(mode="after")
@@ -62,6 +66,7 @@ class OwnerOut(BaseModel):
     group: str | None
     contacts: list[ContactOut]
     version: int = Field(description="send it back as expected_version to change the owner")
+    customs_code: str | None = Field(description=CUSTOMS_CODE)
 
     @classmethod
     def of(cls, o: Owner) -> OwnerOut:

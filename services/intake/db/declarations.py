@@ -18,7 +18,7 @@ from services.kit.errors import Conflict
 from shared.messaging.sql import rowcount
 
 PLAIN = ("id", "bonded_inventory_list_no", "supervision_mode", "gate_pass_no", "entry_record_list_no",
-         "export_declaration_no", "inspection_notes", "declared_at", "version")
+         "export_declaration_no", "inspection_notes", "declared_at", "version", "selected_by")
 
 
 class DeclarationRepository:

@@ -63,10 +63,10 @@ class OwnerRepository:
 def _to_row(o: Owner) -> dict:
     return {"id": o.id, "name": o.name, "kind": o.kind.value, "country": o.country,
             "credit_tier": o.credit_tier.value, "group_name": o.group,
-            "contacts": [asdict(c) for c in o.contacts], "version": o.version}
+            "contacts": [asdict(c) for c in o.contacts], "version": o.version, "customs_code": o.customs_code}
 
 
 def _to_domain(r: OwnerRow | Row[Any]) -> Owner:
     return Owner(id=r.id, name=r.name, kind=OwnerKind(r.kind), country=r.country,
                  credit_tier=CreditTier(r.credit_tier), group=r.group_name,
-                 contacts=[Contact(**c) for c in r.contacts], version=r.version)
+                 contacts=[Contact(**c) for c in r.contacts], version=r.version, customs_code=r.customs_code)

@@ -46,6 +46,7 @@ class OwnerRow(Audited, Base):
     # when the owner.registered event went out (None: owners registered before the event existed, announced
     # once at the next start)
     announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    customs_code: Mapped[str | None] = mapped_column(String(10))
 
 
 class CatalogueVersionRow(Audited, Base):
@@ -147,6 +148,7 @@ class DeclarationRow(Audited, Base):
     selection_draw: Mapped[float] = mapped_column(Float)
     credit_tier: Mapped[str] = mapped_column(String(32))
     methods: Mapped[list[str]] = mapped_column(JSON, default=list)
+    selected_by: Mapped[str] = mapped_column(String(16), default="bondline", server_default="bondline")
     inspection_result: Mapped[str | None] = mapped_column(String(16))
     inspection_method: Mapped[str | None] = mapped_column(String(16))
     seals: Mapped[list[str]] = mapped_column(JSON, default=list)

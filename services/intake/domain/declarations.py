@@ -37,6 +37,7 @@ class Declaration:
     seals: tuple[str, ...] = ()
     inspection_notes: str = ""
     version: int = 1
+    selected_by: str = "bondline"  # "bondline": drawn by credit tier; "customs": as customs instructed
 
     def check(self, formats: DocumentFormats) -> None:
         formats.check_inventory_list(self.bonded_inventory_list_no, "I", self.declared_at)

@@ -33,6 +33,13 @@ def draw(declaration_no: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def instructed(declaration_no: str, tier: CreditTier, rates: dict[CreditTier, float],
+               method: Method | None) -> Selection:
+    """What customs instructed (a customs platform is connected): selected for ``method``, or not selected; the
+    tier's rate and the draw are kept for the record, they decide nothing."""
+    return Selection(method is not None, rates[tier], draw(declaration_no), tier, (method,) if method else ())
+
+
 def select(declaration_no: str, tier: CreditTier, rates: dict[CreditTier, float]) -> Selection:
     rate = rates[tier]
     d = draw(declaration_no)

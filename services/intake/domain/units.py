@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from typing_extensions import TypedDict
 
-from services.kit.errors import RuleViolation, illegal_transition
+from services.kit.errors import Conflict, RuleViolation, illegal_transition
 
 HS_CODE = re.compile(r"^\d{10}$")
 
@@ -173,10 +173,32 @@ class Unit:
                                  {"previous_owner": self.owner_id}, note))
         self.owner_id = owner_id
 
+    def file(self, filing_id: str, at: datetime, actor: str) -> None:
+        """The unit goes on an entry filing to the customs platform; it stays announced until customs answers."""
+        self._check("declare")
+        if self.declaration_id is not None and self.declaration_id != filing_id:
+            raise Conflict(f"unit {self.id} is already on customs entry {self.declaration_id}", field="unit_ids")
+        self.declaration_id = filing_id
+        self.note("file", at, actor, f"on entry filing {filing_id}, sent to the customs platform")
+
+    def unfile(self, filing_id: str, at: datetime, actor: str) -> None:
+        """Taken off an entry filing before customs declared it (a list corrected without the unit)."""
+        self._check("declare")
+        self.declaration_id = None
+        self.note("unfile", at, actor, f"taken off entry filing {filing_id}")
+
+    def note(self, action: str, at: datetime, actor: str, note: str, documents: dict[str, str] | None = None) -> None:
+        """A history line that moves nothing (what customs answered, a number it gave); the documents are kept."""
+        self.documents |= documents or {}
+        self.history.append(Step(at, actor, action, self.state.value, self.state.value, dict(documents or {}), note))
+
     def withdraw(self, reason: str, at: datetime, actor: str) -> None:
         """A pre-alerted unit that never arrived leaves the books; only before its customs entry."""
         if not reason.strip():
             raise RuleViolation("a withdrawal needs a reason", field="reason")
+        if self.state is S.announced and self.declaration_id is not None:
+            raise Conflict(f"unit {self.id} is on customs entry {self.declaration_id}: take it off the entry list "
+                           "(resend the list without it) before withdrawing it", field="reason")
         self._move("withdraw", S.withdrawn, at, actor, reason)
         self.rejection_reason = reason
 

@@ -11,7 +11,7 @@ from services.intake.domain.owners import CreditTier
 from services.intake.domain.units import Unit
 from services.intake.service import outgoing
 from services.intake.service.uow import IntakeUnitOfWork
-from services.kit.errors import NotFound, RuleViolation
+from services.kit.errors import Conflict, NotFound, RuleViolation
 from shared.clock import utc_now
 
 
@@ -26,8 +26,16 @@ class Declare:
     export_declaration_no: str | None = None
 
 
+@dataclass(frozen=True)
+class Typed:
+    """A customs platform is connected, so numbers come from its receipts (POST /v1/customs/entry-filings): typing
+    them is a manual override with a reason, and the inspection is what customs instructed, not bondline's draw."""
+    reason: str | None
+    inspection: inspection.Method | None = None
+
+
 async def declare(uow: IntakeUnitOfWork, cmd: Declare, rates: dict[CreditTier, float],
-                  formats: DocumentFormats, actor: str) -> tuple[Declaration, list[Unit]]:
+                  formats: DocumentFormats, actor: str, typed: Typed | None = None) -> tuple[Declaration, list[Unit]]:
     async with uow:
         uow.actor = actor
         units = [await _unit(uow, uid) for uid in dict.fromkeys(cmd.unit_ids)]
@@ -41,9 +49,16 @@ async def declare(uow: IntakeUnitOfWork, cmd: Declare, rates: dict[CreditTier, f
         d = Declaration(id=str(uuid.uuid4()), origin=units[0].origin, declared_at=now,
                         **(vars(cmd) | {"unit_ids": [u.id for u in units]}))
         d.check(formats)
-        d.selection = inspection.select(d.bonded_inventory_list_no, owner.credit_tier, rates)
+        if typed is None:
+            d.selection = inspection.select(d.bonded_inventory_list_no, owner.credit_tier, rates)
+        else:
+            _override(typed, units)
+            d.selection = inspection.instructed(d.bonded_inventory_list_no, owner.credit_tier, rates, typed.inspection)
+            d.selected_by = "customs"
         await uow.declarations.add(d, actor)
         for u in units:
+            if typed is not None:
+                u.note("numbers_typed", now, actor, f"manual override: {typed.reason}", d.documents())
             u.declare(d.id, d.documents(), d.selection.selected, now, actor)
             await uow.units.save(u, actor)
             uow.publish(*outgoing.declared(u, d))
@@ -81,6 +96,17 @@ async def get(uow: IntakeUnitOfWork, declaration_id: str) -> tuple[Declaration, 
         if d is None:
             raise NotFound(f"declaration {declaration_id} not found")
         return d, units
+
+
+def _override(typed: Typed, units: list[Unit]) -> None:
+    if not (typed.reason or "").strip():
+        raise RuleViolation("customs numbers come from customs' receipts (file the entry: POST "
+                            "/v1/customs/entry-filings); typing them in is a manual override that needs "
+                            "override_reason", field="override_reason")
+    on_filing = [u.id for u in units if u.declaration_id]
+    if on_filing:
+        raise Conflict(f"units {on_filing} are on an entry filing with customs: their numbers come from its receipts",
+                       field="unit_ids")
 
 
 async def _unit(uow: IntakeUnitOfWork, unit_id: str) -> Unit:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.intake.domain.declarations import Declaration
-from services.intake.domain.inspection import Method
 from services.intake.domain.parts import PartsReceipt
 from services.intake.domain.units import ReturnMode, Unit
 from shared.contract.events import intake as ev
@@ -36,7 +35,7 @@ def declared(u: Unit, d: Declaration) -> list[ev.Payload]:
     out: list[ev.Payload] = [ev.UnitDeclared(**_step(u), declaration_id=d.id, inspection_selected=s.selected,
                                              declared_at=d.declared_at)]
     if s.selected:
-        method = Method.remote_video if len(s.methods) > 1 else Method.on_site
+        method = s.methods[-1]  # the top tier's remote video where it may choose; what customs instructed
         out.append(ev.UnitInspectionSelected(**_step(u), declaration_id=d.id, method=method.value,
                                              credit_tier=s.tier.value, rate=s.rate, selected_at=d.declared_at))
     return out
@@ -85,3 +84,22 @@ def parts(p: PartsReceipt) -> ev.PartsReceived:
     return ev.PartsReceived(receipt_id=p.id, part_number=p.part_number, lot=p.lot, quantity=p.quantity,
                             unit_value=Money(amount=p.unit_value, currency=p.currency), hs_code=p.hs_code,
                             origin=p.origin.value, bonded=p.bonded, documents=p.documents, received_at=p.received_at)
+
+
+# ---- an entry filed with the customs platform: the same events, what customs' receipts said -------------------
+
+def entry_declared(u: Unit, filing_id: str, selected: bool, at: datetime) -> ev.UnitDeclared:
+    return ev.UnitDeclared(**_step(u), declaration_id=filing_id, inspection_selected=selected, declared_at=at)
+
+
+def entry_selected(u: Unit, filing_id: str, method: str, tier: str, rate: float,
+                   at: datetime) -> ev.UnitInspectionSelected:
+    """``rate``: the owner's tier's configured share, for the record; customs selected, not a draw."""
+    return ev.UnitInspectionSelected(**_step(u), declaration_id=filing_id, method=method,  # type: ignore[arg-type]
+                                     credit_tier=tier, rate=rate, selected_at=at)
+
+
+def entry_inspected(u: Unit, filing_id: str, method: str, passed: bool, at: datetime) -> ev.UnitInspected:
+    return ev.UnitInspected(**_step(u), declaration_id=filing_id, method=method,  # type: ignore[arg-type]
+                            result="passed" if passed else "failed", notes="as customs' receipt says",
+                            inspected_at=at)

@@ -35,7 +35,7 @@
     const cats = Object.keys(f.ledger);
     return {
       stage: { type: "bar", labels: STAGES.map(t), sets: [{ label: t("backlog"), data: STAGES.map((s) => f.backlog_by_stage[s]) }] },
-      owner: { type: "bar", stacked: true, horizontal: true, labels: owners,
+      owner: { type: "bar", stacked: true, horizontal: true, labels: owners.map((o) => (f.owner_names || {})[o] || o),
                sets: STAGES.map((s) => ({ label: t(s), data: owners.map((o) => f.backlog_by_owner[o][s]) })) },
       aging: { type: "bar", stacked: true, labels: STAGES.map(t),
                sets: AGING.map((b) => ({ label: b + " " + t("days"), data: STAGES.map((s) => f.aging[s][b]) })) },
