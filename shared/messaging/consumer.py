@@ -16,7 +16,7 @@ from shared.contract.registry import REGISTRY, Payload, SchemaViolation, Unknown
 from shared.messaging import tracing
 from shared.messaging.backoff import Backoff
 from shared.messaging.dead_letters import DeadLetterWriter
-from shared.messaging.inbox import claim
+from shared.messaging.inbox import claim, claim_many
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.peers import PeerUnavailable
 from shared.messaging.recovery import GapRecovery
@@ -190,6 +190,8 @@ class EventConsumer:
         marks: dict[tuple[str, str], int] = {}
         seen = await seq.last_seen(uow.session, [_pair(e) for e, _, _ in parsed if self._tracking(e)]) \
             if seq is not None else {}
+        handled = [e for e, _, h in parsed if h is not None]
+        unclaimed = await claim_many(uow.session, self._inbox, self.name, handled)  # one statement for the batch
         fresh = []
         for event, payload, handler in parsed:
             if tracked := self._tracking(event):
@@ -202,10 +204,15 @@ class EventConsumer:
                     marks[pair] = n
             if handler is None:
                 continue
+            if event.id not in unclaimed:
+                self._metrics.duplicates.labels(self.name).inc()
+                continue
+            unclaimed.discard(event.id)  # a second copy in this batch is a duplicate
             with logcontext.bound(unit_id=event.subject, event_id=event.id, event_type=event.type), \
                     tracing.consuming(event, self.name):
-                if await self._apply(uow, event, payload, handler, advance=False):
-                    fresh.append(event)
+                uow.actor = f"event:{event.source}"
+                await handler(uow, payload, event)
+            fresh.append(event)
         if seq is not None:
             await seq.advance(uow.session, marks)
         return fresh
@@ -218,10 +225,9 @@ class EventConsumer:
             return None
         return recovery, event.sequence
 
-    async def _apply(self, uow: Any, event: CloudEvent, payload: Payload, handler: Handler,
-                     advance: bool = True) -> bool:
+    async def _apply(self, uow: Any, event: CloudEvent, payload: Payload, handler: Handler) -> bool:
         uow.actor = f"event:{event.source}"
-        if advance and (tracked := self._tracking(event)):
+        if tracked := self._tracking(event):
             recovery, n = tracked
             await recovery.store.advance(uow.session, {_pair(event): n})
         if not await claim(uow.session, self._inbox, self.name, event):

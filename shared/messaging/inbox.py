@@ -33,3 +33,25 @@ async def claim(session: AsyncSession, table: Table, consumer: str, event: Cloud
         stmt = _statements[(dialect, table)] = upsert(session, table).on_conflict_do_nothing(
             index_elements=[table.c.consumer, table.c.event_id])
     return rowcount(await session.execute(stmt, values)) == 1
+
+
+async def claim_many(session: AsyncSession, table: Table, consumer: str, events: list[CloudEvent]) -> set[str]:
+    """The ids of ``events`` this consumer has not processed yet, all claimed in one statement (the batch path).
+
+    ``INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING RETURNING event_id``: the ids returned are the rows
+    inserted, so an id claimed before (or twice in ``events``) is not fresh. Where the database has no upsert,
+    one claim per event.
+    """
+    if not events:
+        return set()
+    if not supports_upsert(session):
+        return {e.id for e in events if await claim(session, table, consumer, e)}
+    now = utc_now()
+    values, ids = [], set()
+    for e in events:
+        if e.id not in ids:  # the same event twice in a batch: claimed once, the second is a duplicate
+            ids.add(e.id)
+            values.append({"consumer": consumer, "event_id": e.id, "event_type": e.type, "processed_at": now})
+    stmt = upsert(session, table).values(values).on_conflict_do_nothing(
+        index_elements=[table.c.consumer, table.c.event_id]).returning(table.c.event_id)
+    return set((await session.execute(stmt)).scalars())

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, func, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utc_now
@@ -36,7 +36,7 @@ class OutboxSignal:
             self._event.clear()
 
 
-_inserts: dict[Table, Any] = {}  # one INSERT statement per outbox table, built once
+_inserts: dict[tuple[Table, bool], Any] = {}  # one INSERT statement per outbox table (and NOTIFY or not), built once
 
 
 def notify_channel(table: Table) -> str:
@@ -49,19 +49,18 @@ COUNTERS = "outbox_sequences"  # the table of per-key counters beside every outb
 async def assign_sequences(session: AsyncSession, counters: Table, events: list[CloudEvent]) -> list[CloudEvent]:
     """Give each event the next ce_sequence of its key, in the caller's transaction.
 
-    One upsert per key (``last_seq = last_seq + n``): on PostgreSQL its row lock makes a second
+    One upsert for all the keys, a row per key (``last_seq = last_seq + n``): on PostgreSQL its row lock makes a second
     transaction on the same unit wait until the first commits, so a key's numbers follow commit order
     with no gaps; a transaction that rolls back takes its numbers with it. Keys go in sorted order so
     that two transactions on the same units cannot deadlock.
     """
     counts = Counter(e.subject for e in events)
-    first: dict[str, int] = {}
-    for key in sorted(counts):
-        n = counts[key]
-        stmt = (upsert(session, counters).values(key=key, last_seq=n)
-                .on_conflict_do_update(index_elements=[counters.c.key], set_={"last_seq": counters.c.last_seq + n})
-                .returning(counters.c.last_seq))
-        first[key] = (await session.execute(stmt)).scalar_one() - n + 1
+    rows = [{"key": key, "last_seq": counts[key]} for key in sorted(counts)]
+    stmt = upsert(session, counters)
+    stmt = (stmt.values(rows).on_conflict_do_update(index_elements=[counters.c.key],
+                                                    set_={"last_seq": counters.c.last_seq + stmt.excluded.last_seq})
+            .returning(counters.c.key, counters.c.last_seq))
+    first = {key: last - counts[key] + 1 for key, last in (await session.execute(stmt)).all()}
     numbered = []
     for e in events:
         numbered.append(replace(e, sequence=first[e.subject]))
@@ -87,10 +86,13 @@ async def stage(session: AsyncSession, table: Table, events: Iterable[CloudEvent
         "type": e.type, "headers": [[k, v.decode()] for k, v in e.headers()],
         "payload": e.value().decode(), "created_at": now, "key_seq": e.sequence,
     } for e in events]
-    stmt = _inserts.get(table)
+    stmt = _inserts.get((table, notify))
     if stmt is None:
-        stmt = _inserts[table] = insert(table)
-    await session.execute(stmt, rows)
+        stmt = insert(table)
+        if notify:  # pg_notify in the INSERT itself: no round trip of its own (PostgreSQL sends it once, at commit)
+            stmt = stmt.returning(func.pg_notify(notify_channel(table), ""))
+        _inserts[(table, notify)] = stmt
+    result = await session.execute(stmt, rows)
     if notify:
-        await session.execute(text(f"NOTIFY {notify_channel(table)}"))
+        result.all()
     return len(rows)
