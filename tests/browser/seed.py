@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from services.dispatch.db.tables import dead_letters, inbox, outbox
+from services.dispatch.domain.account_book import Book
 from services.dispatch.domain.destinations import Destination
 from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.messaging.desk import DESK as DESK_PROJECTION
-from services.dispatch.service import decisions, shipments
+from services.dispatch.service import account_book, decisions, shipments
 from services.kit import projections
 from services.kit.runtime import Runtime
 from shared.contract.events import intake as i
@@ -181,3 +182,14 @@ EXPECTED = {
     "deadlines": {"bond": {"ok": 5, "at_risk": 1, "breached": 1},
                   "disposal": {"ok": 0, "at_risk": 1, "breached": 1}},
 }
+
+
+async def book(rt: Runtime) -> None:
+    """The account book (电子账册) with the seed's units' material registered, for the customs pages."""
+    centre = Book("H2244B000001", "3122W60001", "临港保税维修中心", "bonded_repair", "2244", date(2026, 1, 1),
+                  date(2027, 12, 31), 730)
+    await account_book.open_book(rt.uow(), centre, "admin:seed")
+    await account_book.register_item(rt.uow(), account_book.ItemRequest(
+        "unit", "RF-GEN-3KW", "8486909000", "射频发生器 RF generator", "3 kW", "001", Decimal("42000.00"), "USD",
+        Decimal("38.5")), "admin:seed")
+    await account_book.assign(rt.uow(), "admin:seed")  # the units' lines recorded before the item existed

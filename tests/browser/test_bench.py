@@ -215,3 +215,16 @@ async def test_a_customs_officer_reads_other_roles_stay_out_and_a_stale_page_is_
     assert "Someone else changed this work order meanwhile: reload the page and try again." in await refusal(other)
     assert await other.locator("#used tbody tr td.empty").count() == 1, "nothing of the refused action was written"
     await shot(other, "stale-en")
+
+
+async def test_on_a_phone_the_header_and_the_work_order_fit_the_screen(bench: Bench, browser: Any) -> None:
+    page = await sign_in(browser, bench, locale="zh-CN")
+    await page.wait_for_url(f"{bench.url}/bench")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(f"{bench.url}/bench/work-orders/{bench.ids['SN-R-3003']}")
+    header, main = await page.locator("header.bar").bounding_box(), await page.locator("main").bounding_box()
+    assert header["y"] + header["height"] <= main["y"] + 1, "the header ends before the content starts"
+    wider = await page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wider <= 0, f"the page is {wider}px wider than the phone"
+    assert await page.locator("#scan").is_visible()
+    await shot(page, "work-order-phone-zh")

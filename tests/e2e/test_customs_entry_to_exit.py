@@ -154,3 +154,12 @@ def test_every_number_from_a_receipt_a_rejected_entry_resent_and_customs_inspect
         assert (item["exit_documents"]["bonded_inventory_list_no"], item["exit_documents"]["gate_pass_no"]) == (
             out["inventory_list_no"], out["gate_pass_no"])
         assert not [h for h in item["history"] if h["action"] == "numbers_typed"], "nothing typed in"
+        shipment = _ok(client.post(dispatch + "/v1/shipments", headers=DESK, json={
+            "carrier": "DHL", "tracking_number": "T-E2E-CUSTOMS", "destination_country": "DE",
+            "address": "consignee", "incoterm": "DAP"}), 200, 201)
+        _ok(client.post(dispatch + f"/v1/shipments/{shipment['id']}/items", headers=DESK, json={"item_id": unit_id}))
+        for to in ("customs_cleared", "shipped"):
+            _ok(client.post(dispatch + f"/v1/shipments/{shipment['id']}/transition", headers=DESK, json={"to": to}))
+        left = _when(client, intake + f"/v1/units/{unit_id}", lambda u: u["unit"]["state"] == "exited",
+                     "intake to learn the unit left the zone")
+        assert left["unit"]["documents"]["bonded_inventory_list"] == qd, "the entry's numbers stay on the record"

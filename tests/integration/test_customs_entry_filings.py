@@ -230,3 +230,25 @@ async def test_an_inspection_customs_does_not_pass_returns_the_units_before_rele
     (inspected,) = await stack.events("inspected")
     assert (inspected["result"], inspected["method"]) == ("failed", "on_site")
     assert len(await stack.events("rejected")) == 1
+
+
+async def test_what_customs_format_cannot_carry_is_a_422_and_nothing_is_filed(stack: Stack) -> None:
+    await stack.owner()
+    (odd,) = await announce(stack.intake, "fab-sh-1", "KR", unit_body("SN-\x01-1"))
+    refused = await stack.file([odd["id"]], ok=422)
+    assert "line 1 (SN-\x01-1) cannot be declared: serial_numbers.0" in refused["detail"]
+    assert (await stack.unit(odd["id"]))["unit"]["declaration_id"] is None, "the unit is not on a filing"
+    assert (await stack.intake.get("/v1/customs/entry-filings", headers=CLERK)).json() == []
+    (unit,) = await announce(stack.intake, "fab-sh-1", "KR", unit_body("SN-2"))
+    filing = await stack.file([unit["id"]])
+    for body in ({"reason": "nul \x00 here"}, {"reason": "x" * 501}, {"reason": "ok", "transport_mode": "5; DROP"}):
+        r = await stack.intake.post(f"/v1/customs/entry-filings/{filing['id']}/amendment", headers=CLERK, json=body)
+        assert r.status_code == 422, (body, r.text)
+    r = await stack.intake.post(f"/v1/customs/entry-filings/{filing['id']}/gate-pass", headers=CLERK,
+                                json={"vehicle_no": "沪A\x00"})
+    assert r.status_code == 422
+    r = await stack.intake.post("/v1/customs/entry-filings/nope/resend", headers=CLERK, json={})
+    assert r.status_code == 404
+    r = await stack.intake.post("/v1/customs/entry-filings", headers=CLERK,
+                                json={"unit_ids": ["x" * 65], "transport_mode": "5"})
+    assert r.status_code == 422

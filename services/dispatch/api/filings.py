@@ -15,6 +15,7 @@ from services.dispatch.service import account_book, filings
 from services.dispatch.service.filings import FileExit
 from services.kit.auth import Principal, Role, require
 from services.kit.customs.schemas import AmendIn, Code, CustomsFacts, GatePassIn, MessageOut, ReceiptOut
+from shared.contract.customs.messages import XML_TEXT
 
 router = APIRouter(tags=["customs filings"])
 EXITS = "/v1/customs/exit-filings"
@@ -37,7 +38,7 @@ class ResendIn(BaseModel):
 
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=XML_TEXT)
 
 
 class FilingOut(CustomsFacts):
@@ -82,7 +83,8 @@ async def get_filing(filing_id: str, uow: UoW, _who: Reader) -> FilingDetail:
     return await _detail(uow, filing_id)
 
 
-@router.post(EXITS + "/{filing_id}/resend", status_code=202, summary="After a rejection: the corrected list, sent again")
+@router.post(EXITS + "/{filing_id}/resend", status_code=202,
+             summary="After a rejection: the corrected list, sent again")
 async def resend(filing_id: str, body: ResendIn, uow: UoW, who: Desk) -> FilingDetail:
     await filings.resend(uow, filing_id, who.actor, body.transport_mode)
     return await _detail(uow, filing_id)
@@ -107,7 +109,8 @@ async def amend(filing_id: str, body: AmendIn, uow: UoW, who: Desk) -> FilingDet
     return await _detail(uow, filing_id)
 
 
-@router.get("/v1/customs/account-book", summary="The account book's header and items, as a declaring service builds its lists from them")
+@router.get("/v1/customs/account-book",
+            summary="The account book's header and items, as a declaring service builds its lists from them")
 async def account_book_for_declarations(uow: UoW, _who: Declarant) -> BookWithItems:
     b, items = await account_book.book_and_items(uow)
     return BookWithItems(book=BookOut.model_validate(b), items=[ItemOut.model_validate(i) for i in items])

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.dispatch.domain.account_book import Book, BookItem
 from services.kit.customs import documents
-from services.kit.customs.lifecycle import Lifecycle, State, message
+from services.kit.customs.lifecycle import Lifecycle, State, checked, message
 from services.kit.errors import RuleViolation
 from shared.contract.customs.messages import Direction, GatePass, InventoryList
 
@@ -64,10 +64,11 @@ def exit_list(filing: Filing, book: Book, items: list[ItemFacts], book_items: di
                                 f"{book.book_no}; register it there first", field="item_ids", item_id=f.item_id)
         lines.append(documents.line(n, b, documents.Moved(f.quantity, f.value, f.currency, f.origin_country,
                                                           filing.destination_country, f.serial_number)))
-    return InventoryList(enterprise_list_no=enterprise_list_no, book_no=book.book_no, direction=Direction.exit,
-                         supervision_mode=filing.supervision_mode, transport_mode=filing.transport_mode,
-                         customs_district=book.customs_district, owner_code=book.enterprise_code,
-                         origin_country="CN", destination_country=filing.destination_country, lines=lines)
+    return checked("the exit list", lambda: InventoryList(
+        enterprise_list_no=enterprise_list_no, book_no=book.book_no, direction=Direction.exit,
+        supervision_mode=filing.supervision_mode, transport_mode=filing.transport_mode,
+        customs_district=book.customs_district, owner_code=book.enterprise_code, origin_country="CN",
+        destination_country=filing.destination_country, lines=lines))
 
 
 def gate_pass(filing: Filing, book: Book, pass_type: str, vehicle_no: str) -> GatePass:

@@ -9,6 +9,7 @@ from services.dispatch.db.account_book import AccountBookRepository
 from services.dispatch.db.stocktake import StocktakeRepository
 from services.dispatch.domain.account_book import BookItem
 from services.dispatch.domain.filings import Filing
+from services.dispatch.domain.items import DispatchItem
 from services.dispatch.domain.stocktake import Stocktake
 from services.dispatch.service import filings
 from services.dispatch.service.uow import DispatchUnitOfWork as UoW
@@ -61,3 +62,10 @@ async def book_items(uow: UoW) -> dict[int, BookItem]:
             return {}
         return {i.item_no: i for i in await repo.items(book.book_no)}
 
+
+
+async def items(uow: UoW, item_ids: list[str]) -> list[DispatchItem]:
+    """A filing's items as dispatch knows them (its serials, owners, destinations), in the filing's order."""
+    async with uow:
+        found = [await uow.items.get(i) for i in item_ids]
+        return [i for i in found if i is not None]

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.dispatch.service import desk_customs, filings
+from services.dispatch.service import desk_customs, desk_search, filings
 from services.dispatch.service.filings import FileExit
 from services.dispatch.web import i18n, refusals, zone
+from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader, Writer
+from services.dispatch.web.session import PageError, Reader
 from services.dispatch.web.shipments import board_page
 from services.kit.auth import Principal
 from services.kit.customs.lifecycle import CHANGEABLE, State
@@ -42,9 +43,13 @@ async def _filing_page(request: Request, who: Principal, filing_id: str, status:
     except NotFound:
         raise PageError(404, "not_found") from None
     answered = {r.message_id for r in receipts}
+    rt = request.app.state.runtime
+    items = await desk_customs.items(rt.uow(), f.item_ids)
+    names = await desk_search.owner_names(rt.uow(), (i.owner_id for i in items))
     t, here = i18n.Translator(i18n.pick(request)), zone.of(request)
     history = [h | {"at": t.datetime(datetime.fromisoformat(h["at"]), here)} for h in f.history]
     return page(request, "filing.html", who, status=status, f=f, history=history, messages=messages, receipts=receipts,
+                items=items, names=names, table_id="filing-item-list", form_id="",
                 answered=answered, waits=desk_customs.waits_for_customs(f), changeable=f.state in CHANGEABLE,
                 can_resend=f.state is State.rejected,
                 can_gate_pass=f.state in (State.released, State.gate_pass_rejected), **extra)

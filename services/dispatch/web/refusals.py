@@ -55,11 +55,17 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((msgid, re.compile(rx)
     ("refusal.number_not_customs", r"^(?P<field>\w+) '(?P<typed>[^']*)' is not the number customs gave filing "
                                    r"\S+ \((?P<given>[^)]*)\)"),
     ("refusal.override_reason", r"^customs numbers come from customs' receipts"),
-    ("refusal.list_not_resent", r"^filing \S+ is (?P<filing_state>\w+): its list is not sent again$"),
+    ("refusal.change_waiting", r"^filing \S+: an amendment or cancellation waits for customs' answer"),
+    ("refusal.list_not_resent", r"^filing \S+ is (?P<filing_state>\w+): its list is not sent again"),
+    ("refusal.amend_accepted_only", r"^filing \S+ is (?P<filing_state>\w+): only a list customs accepted and no "
+                                    r"gate pass has carried is amended"),
     ("refusal.gate_pass_after_release", r"^filing \S+ is (?P<filing_state>\w+): a gate pass goes out once its "
                                         r"list is released"),
     ("refusal.cancel_accepted_only", r"^filing \S+ is (?P<filing_state>\w+): only a list customs accepted"),
     ("refusal.filing_changed", r"^filing \S+ changed meanwhile"),
+    ("refusal.no_list_no_yet", r"^filing \S+ has no inventory list number from customs yet$"),
+    ("refusal.cannot_be_declared", r"^(?P<paper>inventory list|gate pass|the inventory list|the gate pass) cannot be "
+                                   r"declared: (?P<where>[^:]+): (?P<why>.+)$"),
     ("refusal.customs_rules", r"^the (?P<paper>inventory list|gate pass) breaks customs' rules: (?P<problems>.+)$"),
     ("refusal.not_in_book", r"^item \S+: material (?P<material>\S+) \((?P<kind>\w+)\) is not in account book "
                             r"(?P<book>\S+); register it there first$"),
@@ -74,6 +80,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((msgid, re.compile(rx)
     ("refusal.period_not_found", r"^period \S+ not found$"),
     ("refusal.not_in_book_items", r"^items (?P<items>[\d, ]+) are not in the account book$"),
     ("refusal.count_negative", r"^a count cannot be negative$"),
+    ("refusal.count_not_number", r"^count (?P<value>'.*') for item (?P<item>\S*) is not a number$"),
+    ("refusal.enter_a_count", r"^enter at least one count$"),
+    ("refusal.say_location", r"^say which custody location is counted$"),
+    ("refusal.unknown_action", r"^unknown action .*: explain or raise$"),
     ("refusal.serials_count", r"^item (?P<item>\d+): (?P<serials>\d+) serials for a count of (?P<count>\S+); "),
     ("refusal.say_why", r"^say why: "),
     ("refusal.no_difference", r"^item (?P<item>\d+) has no difference in stocktake"),
@@ -121,7 +131,8 @@ GROUPS: dict[str, Callable[[Translator, str], str]] = {
     "field": _field, "state": _state, "allowed": _states, "next": _next, "destination": lambda t, d: t(d),
     "kind": lambda t, k: t(k.replace(" ", "_")), "action": lambda t, a: t.label("action", a),
     "item_country": _item_country, "modes": lambda t, m: m.replace(" or ", f" {t('or')} "),
-    "filing_state": lambda t, s: t.label("filing_state", s), "paper": lambda t, p: t(p.replace(" ", "_")),
+    "filing_state": lambda t, s: t.label("filing_state", s),
+    "paper": lambda t, p: t(p.removeprefix("the ").replace(" ", "_")),
 }
 
 

@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.dispatch.domain.stocktake import Count, Handling
 from services.dispatch.service import desk_customs, stocktake
 from services.dispatch.web import i18n, refusals
+from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader, Writer
+from services.dispatch.web.session import PageError, Reader
 from services.kit.auth import Principal
 from services.kit.errors import DomainError, NotFound, RuleViolation
 
@@ -43,7 +44,8 @@ async def open_one(request: Request, who: Writer, location: Text) -> Response:
         s = await stocktake.open_stocktake(request.app.state.runtime.uow(), location, who.actor)
     except DomainError as exc:
         t = i18n.Translator(i18n.pick(request))
-        return await _list_page(request, who, status=exc.status, failed="open_stocktake", error=refusals.explain(exc, t))
+        error = refusals.explain(exc, t)
+        return await _list_page(request, who, status=exc.status, failed="open_stocktake", error=error)
     return RedirectResponse(f"/desk/stocktakes/{s.id}?done=open_stocktake", status_code=303)
 
 

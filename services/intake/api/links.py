@@ -4,6 +4,7 @@ from __future__ import annotations
 from services.kit.links import Link, fan_out
 
 UNIT = "/v1/units/{unit_id}"
+ENTRY = "/v1/customs/entry-filings"
 LINKS: list[Link] = [
     *fan_out(("POST", "/v1/owners", "201"), [("GET", "/v1/owners/{owner_id}"), ("PATCH", "/v1/owners/{owner_id}")],
              "owner_id", "$response.body#/id"),
@@ -15,4 +16,8 @@ LINKS: list[Link] = [
              "declaration_id", "$response.body#/id"),
     *fan_out(("POST", "/v1/declarations", "201"), [("POST", f"{UNIT}/receipt")], "unit_id",
              "$response.body#/units/0/id"),
+    *fan_out(("POST", ENTRY, "202"), [("GET", f"{ENTRY}/{{filing_id}}"), ("POST", f"{ENTRY}/{{filing_id}}/resend"),
+                                      ("POST", f"{ENTRY}/{{filing_id}}/amendment"),
+                                      ("POST", f"{ENTRY}/{{filing_id}}/gate-pass")], "filing_id", "$response.body#/id"),
+    *fan_out(("POST", ENTRY, "202"), [("POST", f"{UNIT}/receipt")], "unit_id", "$response.body#/unit_ids/0"),
 ]

@@ -20,7 +20,7 @@ from typing import Any
 
 from services.kit.customs import documents
 from services.kit.customs.documents import BookEntry, BookHeader
-from services.kit.customs.lifecycle import Lifecycle, State
+from services.kit.customs.lifecycle import Lifecycle, State, checked
 from services.kit.errors import RuleViolation
 from shared.contract.customs.messages import Direction, InventoryList, Receipt, ReceiptKind
 
@@ -71,11 +71,11 @@ def entry_list(filing: EntryFiling, book: BookHeader, owner_code: str, units: li
                                 field="unit_ids", unit_id=u.unit_id)
         moved = documents.Moved(1, u.declared_value, u.currency, u.origin_country, DOMESTIC, u.serial_number)
         lines.append(documents.line(n, item, moved))
-    return InventoryList(enterprise_list_no=documents.enterprise_no(filing.id), book_no=book.book_no,
-                         direction=Direction.entry, supervision_mode=filing.supervision_mode,
-                         transport_mode=filing.transport_mode, customs_district=book.customs_district,
-                         owner_code=owner_code, origin_country=filing.origin_country, destination_country=DOMESTIC,
-                         lines=lines)
+    return checked("the entry list", lambda: InventoryList(
+        enterprise_list_no=documents.enterprise_no(filing.id), book_no=book.book_no, direction=Direction.entry,
+        supervision_mode=filing.supervision_mode, transport_mode=filing.transport_mode,
+        customs_district=book.customs_district, owner_code=owner_code, origin_country=filing.origin_country,
+        destination_country=DOMESTIC, lines=lines))
 
 
 class Step(StrEnum):

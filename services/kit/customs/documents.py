@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from services.kit.customs.lifecycle import checked
 from services.kit.errors import Conflict
 from shared.contract.customs.messages import Direction, GatePass, Line
 
@@ -93,8 +94,15 @@ class Moved:
 
 
 def line(n: int, item: BookEntry, moved: Moved) -> Line:
+    """The line, or a RuleViolation naming what of it customs' format cannot carry (a control character in a
+    serial number, a value too large)."""
     legal, second = item.legal(moved.quantity)
     price = (moved.value / moved.quantity).quantize(CENT)
+    return checked(f"line {n} ({moved.serial_number or item.material_no})",
+                   lambda: _line(n, item, moved, legal, second, price))
+
+
+def _line(n: int, item: BookEntry, moved: Moved, legal: Decimal, second: Decimal | None, price: Decimal) -> Line:
     return Line(line_no=n, book_item_no=item.item_no, material_no=item.material_no, hs_code=item.hs_code,
                 goods_name=item.goods_name, specification=item.specification,
                 declared_quantity=Decimal(moved.quantity), declared_unit=item.declared_unit, legal_quantity=legal,
@@ -108,9 +116,9 @@ def gate_pass(filing_id: str, list_no: str | None, book: BookHeader, direction: 
               vehicle_no: str) -> GatePass:
     if not list_no:
         raise Conflict(f"filing {filing_id} has no inventory list number from customs yet")
-    return GatePass(enterprise_pass_no=("GP" + filing_id.replace("-", ""))[:20], pass_type=pass_type,
-                    direction=direction, customs_district=book.customs_district, vehicle_no=vehicle_no,
-                    inventory_list_nos=[list_no])
+    return checked("the gate pass", lambda: GatePass(
+        enterprise_pass_no=("GP" + filing_id.replace("-", ""))[:20], pass_type=pass_type, direction=direction,
+        customs_district=book.customs_district, vehicle_no=vehicle_no, inventory_list_nos=[list_no]))
 
 
 def enterprise_no(filing_id: str) -> str:

@@ -13,11 +13,14 @@ while one waits nothing else goes out. A receipt answering an older message, or 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from services.kit.errors import Conflict
+from pydantic import ValidationError
+
+from services.kit.errors import Conflict, RuleViolation
 from shared.contract.customs.messages import Kind, Message, Receipt, ReceiptKind
 
 
@@ -135,4 +138,19 @@ class Lifecycle:
 
 
 def message(kind: Kind, sender: str, at: datetime, **body: Any) -> Message:
-    return Message(message_id=str(uuid.uuid4()), kind=kind, sender=sender, sent_at=at, **body)
+    return checked(f"the {kind.value.replace('_', ' ')}", lambda: Message(
+        message_id=str(uuid.uuid4()), kind=kind, sender=sender, sent_at=at, **body))
+
+
+T = TypeVar("T")
+
+
+def checked(what: str, build: Callable[[], T]) -> T:
+    """A document of the contract, or a RuleViolation naming what of it customs' format cannot carry (a control
+    character in a reason or a serial number, a vehicle number too long, a value too large)."""
+    try:
+        return build()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RuleViolation(f"{what} cannot be declared: {where}: {first['msg']}", field=where) from None

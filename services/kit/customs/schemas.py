@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.kit.customs.lifecycle import Lifecycle
+from shared.contract.customs.messages import XML_TEXT
 
 
 class MessageOut(BaseModel):
@@ -38,13 +39,14 @@ Code = Annotated[str, Field(pattern=r"^[0-9A-Z]{1,4}$")]
 
 class GatePassIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    vehicle_no: str = Field(min_length=1, max_length=32)
+    vehicle_no: str = Field(min_length=1, max_length=32, pattern=XML_TEXT)
     pass_type: Code = Field("2", description="gate pass type (code list gate_pass_types)")
 
 
 class AmendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500, description="why the declared list changes (customs reads it)")
+    reason: str = Field(min_length=1, max_length=500, pattern=XML_TEXT,
+                        description="why the declared list changes (customs reads it)")
     transport_mode: Code | None = None
 
 

@@ -13,10 +13,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 
 import jwt
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from sqlalchemy import Column, Index, MetaData, String, Table, Text, delete, insert, select
 
 from services.kit.auth import Principal, Role, verify_token
@@ -84,8 +84,8 @@ class Sessions:
         self.readers = site.readers | {Role.admin}
         self.writers = site.writers | {Role.admin}
 
-        async def writing(request: Request, who: Annotated[Principal, Depends(self.reader)]) -> Principal:
-            return await self.writer(request, who)
+        async def writing(request: Request) -> Principal:
+            return await self.writer(request, await self.reader(request))
         self.writing = writing  # the dependency: ``Annotated[Principal, Depends(sessions.writing)]``
 
     async def open(self, request: Request, response: Response, who: Principal, until: datetime,

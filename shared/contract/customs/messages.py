@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 VERSION = "1.0"
 NAMESPACE = "urn:bondline:customs:messages:1.0"
 
-Text = Annotated[str, Field(min_length=1, max_length=255)]
+XML_TEXT = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F]*$"  # what XML 1.0 can carry: no NUL, no control but tab and newline
+Text = Annotated[str, Field(min_length=1, max_length=255, pattern=XML_TEXT)]
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
@@ -60,7 +61,7 @@ class Line(BaseModel):
     material_no: Text = Field(description="料号: the enterprise's own material number")
     hs_code: str = Field(pattern=r"^\d{10}$")
     goods_name: Text
-    specification: str = Field("", max_length=255, description="规格型号")
+    specification: str = Field("", max_length=255, pattern=XML_TEXT, description="规格型号")
     declared_quantity: Quantity
     declared_unit: Code = Field(description="declared unit of measure (code list: units)")
     legal_quantity: Quantity = Field(description="in the HS code's first legal unit (法定第一计量单位)")
@@ -114,7 +115,7 @@ class Message(BaseModel):
     inventory_list: InventoryList | None = None
     gate_pass: GatePass | None = None
     refers_to: str | None = Field(None, description="amendment, cancellation: the customs number of the list")
-    reason: str | None = Field(None, max_length=500, description="amendment, cancellation: why")
+    reason: str | None = Field(None, max_length=500, pattern=XML_TEXT, description="amendment, cancellation: why")
 
 
 class Receipt(BaseModel):
