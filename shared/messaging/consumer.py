@@ -192,6 +192,7 @@ class EventConsumer:
             if seq is not None else {}
         handled = [e for e, _, h in parsed if h is not None]
         unclaimed = await claim_many(uow.session, self._inbox, self.name, handled)  # one statement for the batch
+        await uow.prepare_batch([e for e in handled if e.id in unclaimed])
         fresh = []
         for event, payload, handler in parsed:
             if tracked := self._tracking(event):

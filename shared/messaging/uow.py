@@ -41,7 +41,15 @@ class SqlUnitOfWork:
         self._pending.extend(events)
         return events
 
+    async def prepare_batch(self, events: list[CloudEvent]) -> None:
+        """Hook for subclasses: the consumer's batch path is about to apply ``events`` in this transaction (read
+        what they will need in a few statements, hold writes for ``flush``)."""
+
+    async def flush(self) -> None:
+        """Hook for subclasses: write what repositories hold in memory; called first thing by ``commit``."""
+
     async def commit(self) -> None:
+        await self.flush()
         await stage(self.session, self._outbox, self._pending, self._notify_remote and bool(self._pending))
         await self.session.commit()
         if self._pending:

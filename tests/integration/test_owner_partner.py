@@ -356,7 +356,7 @@ async def test_an_event_already_journaled_is_skipped_without_a_second_status_mov
     ce = REGISTRY.to_event(payload, "/bondline/intake")
     for expected_new in (True, False):
         async with api.rt.uow() as uow:
-            assert (await journal.record(uow, payload, ce) is not None) is expected_new
+            assert await journal.record(uow, payload, ce) is expected_new
             await uow.commit()
     events = (await api.get("/v1/owner/feed", headers=A)).json()["events"]
     assert [e["id"] for e in events].count(ce.id) == 1

@@ -7,7 +7,7 @@ late with a smaller ``seq``.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ JOURNAL, STATUS = cast(Table, JournalRow.__table__), cast(Table, UnitStatusRow._
 ORDER_LOCK = 0x6A6F75726E616C  # "journal"
 _LOCKED = "journal_order_locked"
 _STATUS = select(*[STATUS.c[f] for f in STATUS_FIELDS]).where(STATUS.c.unit_id == bindparam("unit_id"))
+_UPDATE_STATUS = update(STATUS).where(STATUS.c.unit_id == bindparam("b_unit_id"))  # executemany: SET from the keys
 _LAST_OWNER = (select(JOURNAL.c.owner_id)
                .where(JOURNAL.c.unit_id == bindparam("unit_id"), JOURNAL.c.source == bindparam("source"),
                       JOURNAL.c.owner_id.is_not(None))
@@ -60,9 +61,51 @@ def _status(row: Any) -> UnitStatus:
     return UnitStatus(**{f: getattr(row, f) for f in STATUS_FIELDS})
 
 
+@dataclass
+class _Batch:
+    """A consumer batch's journal rows and unit statuses, held until ``flush`` (the batch's commit)."""
+    statuses: dict[str, UnitStatus | None] = field(default_factory=dict)  # None: the unit has no status row
+    known: set[str] = field(default_factory=set)       # event ids the journal already holds
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    dirty: dict[str, UnitStatus] = field(default_factory=dict)
+    new: set[str] = field(default_factory=set)         # dirty statuses with no row yet
+
+
 class JournalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._batch: _Batch | None = None
+
+    async def prefetch(self, unit_ids: list[str], event_ids: list[str]) -> None:
+        """Batch mode, for a consumer batch in one transaction: the order lock, the units' statuses and which events
+        the journal already holds, in three statements; appends and status changes are then held in memory and
+        written by ``flush`` in one statement per table. Units not named here are read when first asked for."""
+        await self._lock_order()
+        batch = _Batch()
+        if unit_ids:
+            batch.statuses = dict.fromkeys(unit_ids)
+            rows = await self.session.execute(select(*[STATUS.c[f] for f in STATUS_FIELDS])
+                                              .where(STATUS.c.unit_id.in_(set(unit_ids))))
+            batch.statuses.update({r.unit_id: _status(r) for r in rows})
+        if event_ids:
+            batch.known = set(await self.session.scalars(select(JOURNAL.c.event_id)
+                                                         .where(JOURNAL.c.event_id.in_(set(event_ids)))))
+        self._batch = batch
+
+    async def flush(self) -> None:
+        """Write what batch mode holds (the journal rows in the order they were appended, then the statuses)."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        if batch.rows:
+            await self.session.execute(insert(JOURNAL), batch.rows)
+        fresh = [asdict(s) for unit_id, s in batch.dirty.items() if unit_id in batch.new]
+        if fresh:
+            await self.session.execute(insert(STATUS), fresh)
+        changed = [{"b_unit_id": unit_id, **asdict(s)} for unit_id, s in batch.dirty.items()
+                   if unit_id not in batch.new]
+        if changed:
+            await self.session.execute(_UPDATE_STATUS, changed)
 
     async def _lock_order(self) -> None:
         if self.session.get_bind().dialect.name == "postgresql" and not self.session.info.get(_LOCKED):
@@ -71,17 +114,22 @@ class JournalRepository:
 
     async def append(self, *, event_id: str, type: str, source: str, unit_id: str | None, owner_id: str | None,
                      occurred_at: datetime, recorded_at: datetime, data: dict[str, Any],
-                     sequence: int | None = None, trace: tuple[str | None, str | None] = (None, None)) -> int | None:
-        """The new row's position; None if the journal already holds the event (one statement, no look-up first)."""
+                     sequence: int | None = None, trace: tuple[str | None, str | None] = (None, None)) -> bool:
+        """True if the event is journaled now, False if the journal already holds it (one statement, no look-up
+        first; in batch mode, held for ``flush``)."""
+        row = {"event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
+               "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data,
+               "traceparent": trace[0], "tracestate": trace[1]}
+        if (batch := self._batch) is not None:
+            if event_id in batch.known:
+                return False
+            batch.known.add(event_id)
+            batch.rows.append(row)
+            return True
         await self._lock_order()
         stmt = (upsert(self.session, JOURNAL).on_conflict_do_nothing(index_elements=["event_id"])
                 .returning(JOURNAL.c.seq))
-        result = await self.session.execute(stmt, {
-            "event_id": event_id, "type": type, "source": source, "unit_id": unit_id, "owner_id": owner_id,
-            "occurred_at": occurred_at, "sequence": sequence, "recorded_at": recorded_at, "data": data,
-            "traceparent": trace[0], "tracestate": trace[1]})
-        seq = result.scalar_one_or_none()
-        return None if seq is None else int(seq)
+        return (await self.session.execute(stmt, row)).scalar_one_or_none() is not None
 
     async def last_seq(self) -> int:
         return int(await self.session.scalar(select(func.coalesce(func.max(JOURNAL.c.seq), 0))) or 0)
@@ -107,10 +155,21 @@ class JournalRepository:
         return _entry(row) if row else None
 
     async def status(self, unit_id: str) -> UnitStatus | None:
+        batch = self._batch
+        if batch is not None and unit_id in batch.statuses:
+            return batch.statuses[unit_id]
         row = (await self.session.execute(_STATUS, {"unit_id": unit_id})).first()
-        return _status(row) if row else None
+        status = _status(row) if row else None
+        if batch is not None:
+            batch.statuses[unit_id] = status
+        return status
 
     async def save_status(self, status: UnitStatus, new: bool) -> None:
+        if (batch := self._batch) is not None:
+            batch.statuses[status.unit_id] = batch.dirty[status.unit_id] = status
+            if new:
+                batch.new.add(status.unit_id)
+            return
         values = asdict(status)
         if new:
             await self.session.execute(insert(STATUS), values)
@@ -119,6 +178,9 @@ class JournalRepository:
 
     async def last_owner(self, unit_id: str, source: str) -> str | None:
         """The owner of the latest event from ``source`` about this unit that named one."""
+        for row in reversed(self._batch.rows if self._batch is not None else []):
+            if row["unit_id"] == unit_id and row["source"] == source and row["owner_id"] is not None:
+                return str(row["owner_id"])
         return await self.session.scalar(_LAST_OWNER, {"unit_id": unit_id, "source": source})
 
     async def units(self, owner_id: str, after_unit_id: str, limit: int, stage: str | None = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.partners.service import journal
 from services.partners.service.uow import PartnersUnitOfWork
+from shared.contract import events  # noqa: F401  (registers every event: HANDLERS below is built from the registry)
 from shared.contract.envelope import CloudEvent
 from shared.contract.registry import REGISTRY, Payload
 from shared.contract.topics import DISPATCH_EVENTS, INTAKE_EVENTS, REPAIR_EVENTS

@@ -12,8 +12,8 @@ from shared.contract.registry import Payload
 from shared.messaging import tracing
 
 
-async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> int | None:
-    """Journal the event and move the unit's status; None if the journal already holds it (e.g. an event dispatch
+async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> bool:
+    """Journal the event and move the unit's status; False if the journal already holds it (e.g. an event dispatch
     journaled before the upgrade, read again by partners' new consumer group)."""
     data = payload.model_dump(mode="json")
     unit_id = data.get("unit_id")
@@ -23,16 +23,16 @@ async def record(uow: PartnersUnitOfWork, payload: Payload, ce: CloudEvent) -> i
     owner = owner_of_event(data) if unit_id else None
     if owner is None and unit_id:  # e.g. repair's old_part.disposed: the owner repair last named for the unit
         owner = await uow.journal.last_owner(unit_id, ce.source) or (current.owner_id if current else None)
-    seq = await uow.journal.append(event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner,
-                                   occurred_at=ce.time, sequence=ce.sequence, recorded_at=utc_now(),
-                                   data=data, trace=tracing.current_or(ce.traceparent, ce.tracestate))
-    if seq is None:  # already journaled: its status change was applied then
-        return None
+    journaled = await uow.journal.append(
+        event_id=ce.id, type=ce.type, source=ce.source, unit_id=unit_id, owner_id=owner, occurred_at=ce.time,
+        sequence=ce.sequence, recorded_at=utc_now(), data=data, trace=tracing.current_or(ce.traceparent, ce.tracestate))
+    if not journaled:  # already journaled: its status change was applied then
+        return False
     if owner is not None:
         moved = apply(current, ce.type, data, owner, ce.time)
         if moved is not None and moved != current:
             await uow.journal.save_status(moved, new=current is None)
-    return seq
+    return True
 
 
 def as_cloudevent(entry: Entry) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partners.db.journal_repo import JournalRepository
 from services.partners.db.webhooks_repo import WebhookRepository
+from shared.contract.envelope import CloudEvent
 from shared.messaging.uow import SqlUnitOfWork
 
 
@@ -14,3 +15,9 @@ class PartnersUnitOfWork(SqlUnitOfWork):
     def _open(self, session: AsyncSession) -> None:
         self.journal = JournalRepository(session)
         self.webhooks = WebhookRepository(session)
+
+    async def prepare_batch(self, events: list[CloudEvent]) -> None:
+        await self.journal.prefetch(sorted({e.subject for e in events if e.subject}), [e.id for e in events])
+
+    async def flush(self) -> None:
+        await self.journal.flush()
