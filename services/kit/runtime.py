@@ -21,7 +21,7 @@ from services.kit.db import make_engine, make_sessions, normalize_url
 from services.kit.settings import CommonSettings, ServiceSettings, peer_urls
 from shared.contract.topics import SOURCE_TOPIC, dead_letter_topic
 from shared.messaging import kafka
-from shared.messaging.consumer import ConsumerOptions, EventConsumer, Handler
+from shared.messaging.consumer import ConsumerOptions, EventConsumer, Handler, PrepareBatch
 from shared.messaging.dead_letters import DeadLetterWriter
 from shared.messaging.metrics import MessagingMetrics
 from shared.messaging.outbox import OutboxSignal, notify_channel
@@ -48,6 +48,8 @@ class Projection:
     subscribe: list[str]
     reset: Callable[[Any], Awaitable[None]]
     """``reset(session)``: delete every row of the read model (inside the rebuild's transaction)."""
+    prepare_batch: PrepareBatch | None = None
+    """What the projection reads ahead for a batch and writes behind (``shared.messaging.consumer.PrepareBatch``)."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class ServiceDefinition:
     uow_class: Callable[..., Any]
     handlers: dict[str, Handler] = field(default_factory=dict)
     subscribe: list[str] = field(default_factory=list)
+    prepare_batch: PrepareBatch | None = None
+    """What the service's own consumer reads ahead for a batch and writes behind (``PrepareBatch``)."""
     idempotency: Table | None = None
     sequences: SequenceTables | None = None
     """Per-key event sequences: set, the service numbers its events and its consumer recovers gaps."""
@@ -139,23 +143,24 @@ class Runtime:
         """The service's own consumer (its handlers), or None when it has none."""
         if not self.d.handlers:
             return None
-        return self._consumer(f"bondline.{self.d.name}", self.d.handlers, list(self.d.subscribe))
+        return self._consumer(f"bondline.{self.d.name}", self.d.handlers, list(self.d.subscribe), self.d.prepare_batch)
 
     async def projection_consumers(self) -> list[EventConsumer]:
         """One consumer per projection, in the group of its current generation."""
         async with self.sessions() as s:
             generations = await projections.generations(s, self.d.projections_table)
         return [self._consumer(projections.group(self.d.name, p.name, generations.get(p.name, 0)),
-                               p.handlers, list(p.subscribe)) for p in self.d.projections]
+                               p.handlers, list(p.subscribe), p.prepare_batch) for p in self.d.projections]
 
-    def _consumer(self, group: str, handlers: dict[str, Handler], subscribe: list[str]) -> EventConsumer:
+    def _consumer(self, group: str, handlers: dict[str, Handler], subscribe: list[str],
+                  prepare_batch: PrepareBatch | None = None) -> EventConsumer:
         dead = DeadLetterWriter(self.sessions, self.d.dead_letters, dead_letter_topic(self.d.name),
                                 lambda: kafka.producer(self.kafka), prepare=self._ensure_topics)
         consumer = EventConsumer(
             group, subscribe, handlers, self.uow, self.d.inbox, dead,
             lambda: kafka.consumer(self.kafka, group, subscribe, listener=consumer), self.metrics,
             ConsumerOptions(max_attempts=self.d.settings.consumer_max_attempts),
-            prepare=self._ensure_topics, recovery=self._recovery(group, subscribe))
+            prepare=self._ensure_topics, recovery=self._recovery(group, subscribe), prepare_batch=prepare_batch)
         return consumer
 
     def _recovery(self, group: str, subscribe: list[str]) -> GapRecovery | None:

@@ -14,7 +14,7 @@ from services.partners.adapters.webhook_worker import run_webhooks
 from services.partners.api import owner, webhooks
 from services.partners.api.links import LINKS
 from services.partners.db import tables
-from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE, prepare_batch
 from services.partners.service.uow import PartnersUnitOfWork
 from services.partners.service.upgrade import take_over_from_dispatch
 from services.partners.settings import PartnersSettings
@@ -25,8 +25,9 @@ def define() -> ServiceDefinition:
         name="partners", settings=load(PartnersSettings), common=load(CommonSettings),
         outbox=tables.outbox, inbox=tables.inbox, dead_letters=tables.dead_letters,
         migrations_dir=Path(__file__).parent / "migrations", uow_class=PartnersUnitOfWork,
-        handlers=HANDLERS, subscribe=SUBSCRIBE, idempotency=tables.idempotency_keys, sequences=tables.sequences,
-        workers=[run_webhooks], after_migrate=take_over_from_dispatch, scrape=partner_gauges)
+        handlers=HANDLERS, subscribe=SUBSCRIBE, prepare_batch=prepare_batch, idempotency=tables.idempotency_keys,
+        sequences=tables.sequences, workers=[run_webhooks], after_migrate=take_over_from_dispatch,
+        scrape=partner_gauges)
 
 
 def build_app(rt: Runtime, run_relay: bool = True, run_consumer: bool = True) -> FastAPI:

@@ -23,6 +23,9 @@ from shared.messaging.recovery import GapRecovery
 
 log = logging.getLogger("bondline.consumer")
 Handler = Callable[[Any, Payload, CloudEvent], Awaitable[None]]
+PrepareBatch = Callable[[Any, list[CloudEvent]], Awaitable[None]]
+"""``prepare(uow, events)``: the batch path is about to apply ``events`` in ``uow``'s transaction: read what their
+handlers will need in a few statements, and have writes held in memory flushed at commit (``uow.before_commit``)."""
 LAG_EVERY_S = 2.0
 
 
@@ -46,8 +49,9 @@ class EventConsumer:
                  make_consumer: Callable[[], Any], metrics: MessagingMetrics,
                  options: ConsumerOptions | None = None,
                  prepare: Callable[[], Awaitable[None]] | None = None,
-                 recovery: GapRecovery | None = None) -> None:
+                 recovery: GapRecovery | None = None, prepare_batch: PrepareBatch | None = None) -> None:
         self.name, self.topics, self._handlers = name, topics, handlers
+        self._prepare_batch = prepare_batch
         self._uow_factory, self._inbox, self._dead = uow_factory, inbox, dead_letters
         self._make_consumer, self._metrics = make_consumer, metrics
         self._opt, self._prepare = options or ConsumerOptions(), prepare
@@ -192,7 +196,8 @@ class EventConsumer:
             if seq is not None else {}
         handled = [e for e, _, h in parsed if h is not None]
         unclaimed = await claim_many(uow.session, self._inbox, self.name, handled)  # one statement for the batch
-        await uow.prepare_batch([e for e in handled if e.id in unclaimed])
+        if self._prepare_batch is not None:
+            await self._prepare_batch(uow, [e for e in handled if e.id in unclaimed])
         fresh = []
         for event, payload, handler in parsed:
             if tracked := self._tracking(event):

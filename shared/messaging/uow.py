@@ -1,6 +1,7 @@
 """Unit of work: the domain change and its outgoing events commit in one transaction."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 from sqlalchemy import Table
@@ -20,11 +21,12 @@ class SqlUnitOfWork:
         self._sessions, self._outbox, self._signal, self._source = sessions, outbox, signal, source
         self._notify_remote = notify_remote  # PostgreSQL NOTIFY for a relay in another process
         self._pending: list[CloudEvent] = []
+        self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self.actor: str | None = None
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
-        self._pending = []
+        self._pending, self._before_commit = [], []
         self._open(self.session)
         return self
 
@@ -41,15 +43,15 @@ class SqlUnitOfWork:
         self._pending.extend(events)
         return events
 
-    async def prepare_batch(self, events: list[CloudEvent]) -> None:
-        """Hook for subclasses: the consumer's batch path is about to apply ``events`` in this transaction (read
-        what they will need in a few statements, hold writes for ``flush``)."""
-
-    async def flush(self) -> None:
-        """Hook for subclasses: write what repositories hold in memory; called first thing by ``commit``."""
+    def before_commit(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Have ``write`` run first thing at ``commit`` (repositories that hold writes in memory, e.g. a consumer
+        batch's read models, flush there); forgotten at the end of the transaction."""
+        self._before_commit.append(write)
 
     async def commit(self) -> None:
-        await self.flush()
+        writes, self._before_commit = self._before_commit, []
+        for write in writes:
+            await write()
         await stage(self.session, self._outbox, self._pending, self._notify_remote and bool(self._pending))
         await self.session.commit()
         if self._pending:
@@ -57,5 +59,5 @@ class SqlUnitOfWork:
         self._pending = []
 
     async def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._before_commit = [], []
         await self.session.rollback()

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 
 from services.partners.db.journal_repo import JOURNAL
 from services.partners.db.tables import dead_letters, inbox
-from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE
+from services.partners.messaging.handlers import HANDLERS, SUBSCRIBE, prepare_batch
 from services.partners.service import journal
 from shared.contract.registry import REGISTRY
 from shared.contract.topics import SOURCE_TOPIC
@@ -25,7 +25,8 @@ PER_UNIT = {"unit_id", "work_order_id", "serial_number", "first_seen_at", "updat
 def consumer(rt, broker: FakeBroker) -> EventConsumer:  # type: ignore[no-untyped-def]
     dead = DeadLetterWriter(rt.sessions, dead_letters, "bondline.partners.deadletter", broker.producer)
     return EventConsumer(GROUP, SUBSCRIBE, HANDLERS, rt.uow, inbox, dead, lambda: broker.consumer(GROUP, SUBSCRIBE),
-                         rt.metrics, ConsumerOptions(max_attempts=2, retry_base_s=0.001, poll_timeout_ms=1))
+                         rt.metrics, ConsumerOptions(max_attempts=2, retry_base_s=0.001, poll_timeout_ms=1),
+                         prepare_batch=prepare_batch)
 
 
 def events(unit_id: str, owner: str) -> list:  # type: ignore[type-arg]
@@ -105,4 +106,47 @@ async def test_a_partners_batch_costs_the_same_statements_whatever_its_size(db_u
     assert cost[0] == cost[1], cost
     async with rt.sessions() as s:
         assert len((await s.execute(select(JOURNAL.c.event_id))).all()) == 8 * 4
+    await rt.dispose()
+
+
+def desk_consumer(rt, broker: FakeBroker) -> EventConsumer:  # type: ignore[no-untyped-def]
+    from services.dispatch.db.tables import dead_letters as d_dead
+    from services.dispatch.db.tables import inbox as d_inbox
+    from services.dispatch.messaging.desk import DESK
+    group = "bondline.dispatch.desk"
+    dead = DeadLetterWriter(rt.sessions, d_dead, "bondline.dispatch.deadletter", broker.producer)
+    return EventConsumer(group, DESK.subscribe, DESK.handlers, rt.uow, d_inbox, dead,
+                         lambda: broker.consumer(group, DESK.subscribe), rt.metrics,
+                         ConsumerOptions(max_attempts=2, retry_base_s=0.001, poll_timeout_ms=1),
+                         prepare_batch=DESK.prepare_batch)
+
+
+async def desk_state(rt, unit_id: str) -> tuple:  # type: ignore[type-arg]
+    from services.dispatch.db.dashboard import DashItemRow
+    from services.dispatch.db.desk import TIMELINE, TIMELINE_ORDER
+    async with rt.sessions() as s:
+        item = await s.get(DashItemRow, unit_id)
+        timeline = (await s.execute(select(TIMELINE.c.type).where(TIMELINE.c.unit_id == unit_id)
+                                    .order_by(*TIMELINE_ORDER))).scalars().all()
+    assert item is not None
+    return item.stage, item.state, item.owner_id, list(timeline)
+
+
+async def test_the_desk_batch_gives_the_one_by_one_read_models_at_a_constant_cost(db_url, monkeypatch):
+    rt = runtime("dispatch", db_url, monkeypatch)
+    broker, count = FakeBroker(), Statements(rt)
+    for ce in events("one", "fab-a"):
+        put(broker, ce)
+        assert await desk_consumer(rt, broker).poll_once() == 1
+    cost = []
+    for units in (2, 6):
+        for k in range(units):
+            for ce in events(f"u{units}-{k}", "fab-a"):
+                put(broker, ce)
+        cost.append(await count.during(desk_consumer(rt, broker).poll_once()))
+    assert cost[0] == cost[1], cost
+    one = await desk_state(rt, "one")
+    assert one[1] == "shipped" and len(one[3]) == 4
+    for k in range(6):
+        assert await desk_state(rt, f"u6-{k}") == one
     await rt.dispose()

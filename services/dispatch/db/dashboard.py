@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, Table, or_, select
+from sqlalchemy import BigInteger, Date, Index, Integer, Select, String, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -95,23 +95,57 @@ def _upsert(session: AsyncSession, row: Any, keys: list[str]) -> Any:
     return _UPSERTS[(dialect, table.name)]
 
 
+BATCH = "desk.dashboard.batch"  # session.info key: the increments of a consumer batch, shared by its events
+
+
+@dataclass
+class Increments:
+    counters: Counter = field(default_factory=Counter)
+    days: Counter = field(default_factory=Counter)
+    histogram: Counter = field(default_factory=Counter)
+    items: dict[str, DashItemRow | None] = field(default_factory=dict)
+    """a batch's items by id (None: looked up, not there); also keeps them alive in the session's weak identity map"""
+
+
 class DashboardRepository:
     """Writes (atomic increments, upsert on conflict) and reads of the read models.
 
     Increments are summed in memory and written by ``flush`` in one statement per table: an event moves a unit
     out of one stage, state and day and into others, about eight increments, most of them cancelling nothing.
+    In a consumer batch (``batch``) every event's repository adds to the batch's sums and ``flush`` waits for the
+    batch's own at commit: one statement per table for the whole batch.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._counters: Counter = Counter()
-        self._days: Counter = Counter()
+        shared = session.info.get(BATCH)
+        self._batched = shared is not None
+        self._sums: Increments = shared if shared is not None else Increments()
+        self._counters, self._days = self._sums.counters, self._sums.days
+
+    @classmethod
+    async def batch(cls, session: AsyncSession, item_ids: list[str]) -> DashboardRepository:
+        """Batch mode on this session: the items read ahead into the session (one statement; ``item`` then finds
+        them without a query) and the increments summed for the batch. Call ``flush`` of the returned repository
+        before the commit."""
+        sums = session.info[BATCH] = Increments(items=dict.fromkeys(item_ids))
+        if item_ids:
+            found = await session.scalars(select(DashItemRow).where(DashItemRow.item_id.in_(set(item_ids))))
+            sums.items.update({row.item_id: row for row in found})
+        return cls(session)
 
     async def item(self, item_id: str) -> DashItemRow | None:
-        return await self.session.get(DashItemRow, item_id)
+        if self._batched and item_id in self._sums.items:
+            return self._sums.items[item_id]
+        row = await self.session.get(DashItemRow, item_id)
+        if self._batched:
+            self._sums.items[item_id] = row
+        return row
 
     def add(self, row: DashItemRow) -> None:
         self.session.add(row)
+        if self._batched:
+            self._sums.items[row.item_id] = row
 
     async def bump(self, metric: str, k1: str, k2: str = "", by: int = 1) -> None:
         self._counters[(metric, k1, k2)] += by  # written by flush()
@@ -120,6 +154,8 @@ class DashboardRepository:
         self._days[(series, day)] += by  # written by flush()
 
     async def flush(self) -> None:
+        if self._batched and self.session.info.get(BATCH) is self._sums:  # an event's share: the batch writes it
+            return
         counters = [{"metric": m, "k1": a, "k2": b, "value": n} for (m, a, b), n in self._counters.items() if n]
         days = [{"series": s, "day": d, "value": n} for (s, d), n in self._days.items() if n]
         self._counters.clear()
@@ -128,12 +164,19 @@ class DashboardRepository:
             await self.session.execute(_upsert(self.session, DashCounterRow, ["metric", "k1", "k2"]), counters)
         if days:
             await self.session.execute(_upsert(self.session, DashDayRow, ["series", "day"]), days)
+        buckets = [{"metric": m, "bucket": b, "value": n} for (m, b), n in self._sums.histogram.items() if n]
+        self._sums.histogram.clear()
+        if buckets:
+            await self.session.execute(_upsert(self.session, DashHistogramRow, ["metric", "bucket"]), buckets)
+
+    async def flush_batch(self) -> None:
+        """The batch's sums, once, at its commit; the session leaves batch mode."""
+        if self.session.info.get(BATCH) is self._sums:
+            del self.session.info[BATCH]
+        await self.flush()
 
     async def bump_histogram(self, metric: str, bucket: int, by: int = 1) -> None:
-        stmt = upsert(self.session, cast(Table, DashHistogramRow.__table__)).values(metric=metric, bucket=bucket,
-                                                                                     value=by)
-        await self.session.execute(stmt.on_conflict_do_update(
-            index_elements=["metric", "bucket"], set_={"value": DashHistogramRow.value + by}))
+        self._sums.histogram[(metric, bucket)] += by  # written by flush()
 
     async def counters(self) -> list[tuple[str, str, str, int]]:
         q = select(DashCounterRow.metric, DashCounterRow.k1, DashCounterRow.k2, DashCounterRow.value)

@@ -50,14 +50,32 @@ class Entry:
     data: dict[str, Any]
 
 
+BATCH = "desk.timeline.batch"  # session.info key: a consumer batch's timeline rows, written at its commit
+
+
 class TimelineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @classmethod
+    def batch(cls, session: AsyncSession) -> TimelineRepository:
+        """Batch mode on this session: ``add`` holds the rows, ``flush_batch`` writes them in one statement."""
+        session.info[BATCH] = []
+        return cls(session)
+
     async def add(self, unit_id: str, e: Entry) -> None:
         """Once per event (the inbox already says so; a row already there is left as it is)."""
-        stmt = upsert(self.session, TIMELINE).values(unit_id=unit_id, **vars(e)).on_conflict_do_nothing()
-        await self.session.execute(stmt)
+        row = {"unit_id": unit_id, **vars(e)}
+        held = self.session.info.get(BATCH)
+        if held is not None:
+            held.append(row)
+            return
+        await self.session.execute(upsert(self.session, TIMELINE).values(**row).on_conflict_do_nothing())
+
+    async def flush_batch(self) -> None:
+        rows = self.session.info.pop(BATCH, None)
+        if rows:
+            await self.session.execute(upsert(self.session, TIMELINE).values(rows).on_conflict_do_nothing())
 
     async def of_unit(self, unit_id: str, limit: int) -> list[Entry]:
         q = (select(TIMELINE.c.event_id, TIMELINE.c.type, TIMELINE.c.source, TIMELINE.c.occurred_at,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.dispatch.db.dashboard import DashboardRepository
+from services.dispatch.db.desk import TimelineRepository
 from services.dispatch.messaging.dashboard_handlers import DASHBOARD_HANDLERS
 from services.dispatch.service import desk, desk_unit
 from services.kit.runtime import Projection
@@ -29,5 +31,16 @@ async def on_event(uow: Any, payload: Any, ce: CloudEvent) -> None:
         await dashboard(uow, payload, ce)
 
 
+async def prepare_batch(uow: Any, events: list[CloudEvent]) -> None:
+    """A batch's dashboard items read ahead; its timeline rows and dashboard increments written once, at commit."""
+    timeline = TimelineRepository.batch(uow.session)
+    dashboard = await DashboardRepository.batch(uow.session, sorted({e.subject for e in events if e.subject}))
+
+    async def write() -> None:
+        await timeline.flush_batch()
+        await dashboard.flush_batch()
+    uow.before_commit(write)
+
+
 HANDLERS: dict[str, Handler] = {s.ce_type: on_event for s in REGISTRY.specs() if s.topic in SUBSCRIBE}
-DESK = Projection(name="desk", handlers=HANDLERS, subscribe=SUBSCRIBE, reset=desk.reset)
+DESK = Projection(name="desk", handlers=HANDLERS, subscribe=SUBSCRIBE, reset=desk.reset, prepare_batch=prepare_batch)

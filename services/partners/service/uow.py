@@ -4,7 +4,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partners.db.journal_repo import JournalRepository
 from services.partners.db.webhooks_repo import WebhookRepository
-from shared.contract.envelope import CloudEvent
 from shared.messaging.uow import SqlUnitOfWork
 
 
@@ -16,8 +15,3 @@ class PartnersUnitOfWork(SqlUnitOfWork):
         self.journal = JournalRepository(session)
         self.webhooks = WebhookRepository(session)
 
-    async def prepare_batch(self, events: list[CloudEvent]) -> None:
-        await self.journal.prefetch(sorted({e.subject for e in events if e.subject}), [e.id for e in events])
-
-    async def flush(self) -> None:
-        await self.journal.flush()
