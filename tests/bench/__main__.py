@@ -1,6 +1,6 @@
 """`make bench`: intake throughput vs a bare baseline, and event propagation latency, on PostgreSQL.
 
-python -m tests.bench [--quick] [--only throughput|propagation|roundtrip|dashboard|endtoend] [--no-dispatch]
+python -m tests.bench [--quick] [--only throughput|propagation|roundtrip|dashboard|endtoend|cost] [--no-dispatch]
                       [--units N] [--e2e-units N] [--e2e-instances 1,2]
 Writes var/bench/report.json and var/bench/report.md. Reports targets; never fails on them.
 """
@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tests.bench import dashboard, endtoend, intake_api, propagation, report, roundtrip, throughput
+from tests.bench import cost, dashboard, endtoend, intake_api, propagation, report, roundtrip, throughput
 from tests.bench.procs import ROOT, Resources
 from tests.bench.stats import machine_busy
 from tests.support import pg
@@ -34,7 +34,7 @@ def _on_signal(signum: int, _frame: Any) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench")
     p.add_argument("--quick", action="store_true", help="short durations, for trying the harness")
-    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip", "dashboard", "endtoend"],
+    p.add_argument("--only", choices=["throughput", "propagation", "roundtrip", "dashboard", "endtoend", "cost"],
                    action="append")
     p.add_argument("--units", type=int, default=None, help="units in dispatch's database for the dashboard part "
                                                            "(default 1,000,000; 100,000 with --quick)")
@@ -48,7 +48,7 @@ def main() -> int:
     p.add_argument("--wait-quiet", type=float, default=60, metavar="S",
                    help="wait up to S seconds for other load on the machine to stop (default 60)")
     a = p.parse_args()
-    parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard", "endtoend"]
+    parts = a.only or ["throughput", "propagation", "roundtrip", "dashboard", "endtoend", "cost"]
     scale = 0.25 if a.quick else 1.0
     # many short alternating rounds: a slow drift of the shared machine's speed hits both servers alike
     load = throughput.LoadSettings(warmup_s=2 * scale, duration_s=6 * scale,
@@ -88,6 +88,8 @@ def main() -> int:
                     results[part] = dashboard.run(res, desk)
                 elif part == "endtoend":
                     results[part] = endtoend.run(res, broker.bootstrap, e2e)
+                elif part == "cost":
+                    results[part] = cost.run(cost.CostSettings(units=100 if a.quick else 300))
                 else:
                     results[part] = roundtrip.run(broker.bootstrap, flow.rate_per_s, 2 * scale, 10 * scale)
             except KeyboardInterrupt:

@@ -47,7 +47,7 @@ CLOSE = {"outcome": "beyond_repair", "note": "amplifier cracked"}
 class CostSettings:
     units: int = 300
     wave: int = 10          # units released together: the consumers' batches are about this large
-    profile: bool = True
+    profile: bool = False  # cProfile per service (var/bench/cost-<service>.prof); it slows everything down
     top: int = 25
 
 
@@ -281,6 +281,29 @@ def _top(profile: cProfile.Profile, top: int) -> list[str]:
     stats = pstats.Stats(profile, stream=buf)
     stats.sort_stats("tottime").print_stats(top)
     return [line for line in buf.getvalue().splitlines() if line.strip()][-top - 1:]
+
+
+TARGET_CPU_MS = {"intake": 1.5, "repair": 1.5, "dispatch": 2.0, "partners": 1.5}  # issue 20, per unit
+
+
+def markdown(r: dict[str, Any]) -> list[str]:
+    st = r["settings"]
+    lines = ["## Cost per unit, in one process (where the CPU goes)", "",
+             f"{st['units']} units through every service's real code on PostgreSQL, released in waves of {st['wave']} "
+             "(each wave drained through every relay and consumer, then repair's three calls for it, drained again); "
+             "the in-memory broker instead of Kafka and the ASGI apps called directly, so neither the HTTP server nor "
+             "the Kafka client is in the figures, nor PostgreSQL's own CPU. Statements and commits are exact; "
+             "CPU ms move a little with the machine.", "",
+             "| service | CPU ms per unit | target | statements per unit | commits per unit |",
+             "| --- | --- | --- | --- | --- |"]
+    for name, v in r["per_service"].items():
+        target = TARGET_CPU_MS.get(name)
+        met = "" if target is None else (" (met)" if v["cpu_ms"] <= target else " (**missed**)")
+        lines.append(f"| {name} | {v['cpu_ms']} | {target}{met} | {v['statements']} | {v['commits']} |")
+    lines += ["", "By part (CPU ms / statements per unit): " + "; ".join(
+        f"{k} {v} / {r['statements_per_unit_by_part'].get(k, 0)}" for k, v in r["cpu_ms_per_unit_by_part"].items()),
+        ""]
+    return lines
 
 
 def run(s: CostSettings, on_db: Callable[[str], str] = pg.create_database) -> dict[str, Any]:

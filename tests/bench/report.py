@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.bench import dashboard
+from tests.bench import cost, dashboard
 
 TARGET_RATIO, TARGET_P99_MS = 0.8, 100.0
 
@@ -93,6 +93,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines += dashboard.markdown(r["dashboard"])
     if r.get("endtoend"):
         lines += endtoend_markdown(r["endtoend"])
+    if r.get("cost"):
+        lines += cost.markdown(r["cost"])
     if r.get("warnings"):
         lines += ["Warnings:", ""] + [f"- {w}" for w in r["warnings"]] + [""]
     if r.get("errors"):

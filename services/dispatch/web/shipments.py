@@ -33,9 +33,11 @@ async def board_page(request: Request, who: Principal, status: int = 200, **extr
     rt = request.app.state.runtime
     b = await desk_batch.board(rt.uow())
     cards = [c for lane in b.shipments.values() for c in lane]
-    names = await desk_search.owner_names(rt.uow(), _owners(b.to_declare, b.to_ship, *[c.items for c in cards]))
-    return page(request, "shipments.html", who, status=status, board=b, names=names, lanes=list(ShipmentState),
-                **extra)
+    every = [*b.to_declare, *b.to_ship, *[i for c in cards for i in c.items]]
+    names = await desk_search.owner_names(rt.uow(), (i.owner_id for i in every))
+    serials = {i.item_id: i.serial_number for i in every if i.serial_number}  # a batch's outcomes name them so
+    return page(request, "shipments.html", who, status=status, board=b, names=names, serials=serials,
+                lanes=list(ShipmentState), **extra)
 
 
 @router.get("", response_class=HTMLResponse)
