@@ -16,6 +16,8 @@ from services.dispatch.db.ledger import LedgerRepository
 from services.dispatch.domain.account_book import Book, BookItem, outward_value
 from services.dispatch.domain.ledger import Line, Movement
 
+_KEEPER = "dispatch.book_keeper"  # session.info key
+
 
 class Keeper:
     """Within one unit of work: the book in force and its items, looked up once each."""
@@ -25,6 +27,15 @@ class Keeper:
         self._book: Book | bool | None = False  # False: not looked up yet
         self._items: dict[tuple[str, str], BookItem | None] = {}
         self._transferred: dict[tuple[str | None, str], tuple[Decimal, str]] = {}
+
+    @classmethod
+    def of(cls, session: AsyncSession) -> Keeper:
+        """The session's keeper (a unit of work has one session): the events of a consumer batch, applied in one
+        transaction, look the book and each item up once between them."""
+        keeper = session.info.get(_KEEPER)
+        if not isinstance(keeper, Keeper):
+            keeper = session.info[_KEEPER] = cls(session)
+        return keeper
 
     async def entry(self, line: Line) -> Line:
         """The line with its book item, legal quantities and value; unchanged if its item is not in the book."""

@@ -29,7 +29,7 @@ def _repo(uow: UoW) -> LedgerRepository:
 
 async def record(uow: UoW, *lines: Line) -> None:
     """Record lines caused by another service's event; a line already recorded for its source is skipped."""
-    repo, now, keeper = _repo(uow), utc_now(), Keeper(uow.session)
+    repo, now, keeper = _repo(uow), utc_now(), Keeper.of(uow.session)
     for line in lines:
         await repo.add(await keeper.entry(line), uow.actor or "system", now)
 

@@ -14,10 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.dispatch.service import desk_customs, desk_search, filings
 from services.dispatch.service.filings import FileExit
 from services.dispatch.web import i18n, refusals, zone
-from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader
+from services.dispatch.web.session import PageError, Reader, Writer
 from services.dispatch.web.shipments import board_page
 from services.kit.auth import Principal
 from services.kit.customs.lifecycle import CHANGEABLE, State

@@ -13,10 +13,9 @@ from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import NEXT, ShipmentState
 from services.dispatch.service import decisions, desk_batch, desk_search, shipments
 from services.dispatch.web import i18n, refusals
-from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader
+from services.dispatch.web.session import PageError, Reader, Writer
 from services.kit.auth import Principal
 from services.kit.errors import DomainError, NotFound, RuleViolation
 

@@ -13,10 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.dispatch.domain.stocktake import Count, Handling
 from services.dispatch.service import desk_customs, stocktake
 from services.dispatch.web import i18n, refusals
-from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader
+from services.dispatch.web.session import PageError, Reader, Writer
 from services.kit.auth import Principal
 from services.kit.errors import DomainError, NotFound, RuleViolation
 

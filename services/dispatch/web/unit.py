@@ -16,11 +16,10 @@ from services.dispatch.domain.exits import ExitDocuments
 from services.dispatch.domain.shipments import ShipmentState
 from services.dispatch.service import decisions, desk_search, desk_unit, shipments
 from services.dispatch.web import i18n, refusals, rows, zone
-from services.dispatch.web.acting import Actor as Writer
 from services.dispatch.web.desk import policy
 from services.dispatch.web.render import page
 from services.dispatch.web.routing import DeskRoute
-from services.dispatch.web.session import PageError, Reader
+from services.dispatch.web.session import PageError, Reader, Writer
 from services.kit.errors import DomainError, RuleViolation
 
 router = APIRouter(prefix="/desk/units", include_in_schema=False, route_class=DeskRoute)

@@ -1,4 +1,4 @@
-"""Annotated dependency aliases for repair's routes."""
+"""Annotated dependency aliases for repair's routes (coroutines: a plain function would run in the thread pool)."""
 from __future__ import annotations
 
 import re
@@ -12,15 +12,15 @@ from services.repair.service.uow import RepairUnitOfWork
 from services.repair.settings import RepairSettings
 
 
-def get_uow(request: Request) -> RepairUnitOfWork:
+async def get_uow(request: Request) -> RepairUnitOfWork:
     return request.app.state.runtime.uow()
 
 
-def get_settings(request: Request) -> RepairSettings:
+async def get_settings(request: Request) -> RepairSettings:
     return request.app.state.runtime.d.settings
 
 
-def expected_version(if_match: Annotated[str | None, Header(
+async def expected_version(if_match: Annotated[str | None, Header(
         description="optimistic lock: the work order version you read (a stale one gets 409)")] = None) -> int | None:
     if if_match is None:
         return None
