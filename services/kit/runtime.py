@@ -194,6 +194,10 @@ class Runtime:
 
     def migrate(self) -> None:
         migrations.upgrade(self.d.migrations_dir, self.d.database_url)
+        self.migrate_after()
+
+    def migrate_after(self) -> None:
+        """What runs once the database is at its migration head (``after_migrate``), before anything else."""
         if self.d.after_migrate is not None:
             _in_own_loop(lambda: self.d.after_migrate(self.d))  # type: ignore[misc]
 

@@ -46,6 +46,22 @@ def notify_channel(table: Table) -> str:
 COUNTERS = "outbox_sequences"  # the table of per-key counters beside every outbox (tables.sequence_tables)
 
 
+_counter_upserts: dict[tuple[str, Table], Any] = {}
+
+
+def _counter_upsert(session: AsyncSession, counters: Table) -> Any:
+    """``last_seq = last_seq + n`` for each key given, returning the keys' new values; built once per database kind.
+    Executed with many rows it is one statement (SQLAlchemy's insertmanyvalues)."""
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    stmt = _counter_upserts.get((dialect, counters))
+    if stmt is None:
+        base = upsert(session, counters)
+        stmt = _counter_upserts[(dialect, counters)] = base.on_conflict_do_update(
+            index_elements=[counters.c.key], set_={"last_seq": counters.c.last_seq + base.excluded.last_seq},
+        ).returning(counters.c.key, counters.c.last_seq)
+    return stmt
+
+
 async def assign_sequences(session: AsyncSession, counters: Table, events: list[CloudEvent]) -> list[CloudEvent]:
     """Give each event the next ce_sequence of its key, in the caller's transaction.
 
@@ -56,11 +72,8 @@ async def assign_sequences(session: AsyncSession, counters: Table, events: list[
     """
     counts = Counter(e.subject for e in events)
     rows = [{"key": key, "last_seq": counts[key]} for key in sorted(counts)]
-    stmt = upsert(session, counters)
-    stmt = (stmt.values(rows).on_conflict_do_update(index_elements=[counters.c.key],
-                                                    set_={"last_seq": counters.c.last_seq + stmt.excluded.last_seq})
-            .returning(counters.c.key, counters.c.last_seq))
-    first = {key: last - counts[key] + 1 for key, last in (await session.execute(stmt)).all()}
+    result = await session.execute(_counter_upsert(session, counters), rows)  # one INSERT ... VALUES (..), (..)
+    first = {key: last - counts[key] + 1 for key, last in result.all()}
     numbered = []
     for e in events:
         numbered.append(replace(e, sequence=first[e.subject]))

@@ -7,13 +7,20 @@ from typing import Any
 import pytest
 
 from services.kit.runtime import Runtime
+from tests.support import templates
 
 
 def runtime(service: str, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    """The service on ``db_url``, at its migration head. A fresh, empty database is a copy of a template migrated
+    once per service and test session (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL: the
+    migrations ran once, not before every test); a database with tables in it is migrated as it is."""
     monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", db_url)
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
     rt = Runtime(bootstrap.define())
-    rt.migrate()
+    if templates.copy(service, rt.d.migrations_dir, db_url):
+        rt.migrate_after()
+    else:
+        rt.migrate()
     return rt
 
 
