@@ -102,6 +102,17 @@ def test_an_older_quote_event_does_not_reopen_a_decided_quote():
     assert not s.quote_pending and s.updated_at == at(4)
 
 
+def test_a_decision_consumed_after_a_later_event_of_another_topic_still_clears_the_quote():
+    """Partners lagging on repair's topic: dispatch's awaiting_dispatch (after the completion) comes first."""
+    s = apply(None, R + "work_order.opened.v1", {"unit_id": "u1"}, "fab-a", at(1))
+    s = apply(s, R + "work_order.quote_issued.v1", {"unit_id": "u1", "approval_required": True}, "fab-a", at(2))
+    s = apply(s, D + "unit.awaiting_dispatch.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(6))
+    s = apply(s, R + "work_order.quote_decided.v1", {"unit_id": "u1"}, "fab-a", at(3))
+    assert not s.quote_pending and (s.stage, s.state) == ("dispatch", "awaiting_dispatch")
+    s = apply(s, R + "work_order.completed.v1", {"unit_id": "u1", "outcome": "repaired"}, "fab-a", at(5))
+    assert not s.quote_pending and (s.stage, s.state) == ("dispatch", "awaiting_dispatch")
+
+
 def test_events_that_change_nothing_do_not_hold_back_a_later_consumed_state_change():
     s = apply(None, D + "item.destination_decided.v1", {"unit_id": "u1", "item_kind": "unit"}, "fab-a", at(1))
     s = apply(s, R + "old_part.disposed.v1", {"unit_id": "u1", "old_part_id": "op1"}, "fab-a", at(3))

@@ -171,7 +171,10 @@ def apply(current: UnitStatus | None, event_type: str, data: dict[str, Any], own
     late = at < current.updated_at
     if moved is not None and _behind(current, moved, late):
         moved = None  # kept in the timeline, the status stays
-    quote = current.quote_pending if late else _quote_pending(event_type, data, current.quote_pending)
+    # a late quote issued never reopens a decided quote; a decision or completion clears it even when a later event of
+    # another topic (dispatch's, after the completion) was consumed first: topics are not ordered between them
+    stale_issue = late and _name(event_type) == "work_order.quote_issued"
+    quote = current.quote_pending if stale_issue else _quote_pending(event_type, data, current.quote_pending)
     changed = moved is not None or quote != current.quote_pending
     stage, state = moved or (current.stage, current.state)
     return replace(
