@@ -112,6 +112,8 @@ def _banner(urls: dict[str, str], bootstrap: str, embedded: bool, var: Path) -> 
               "receipt it issues is marked simulated)")
     print(f"  desk      {urls['dispatch']}/desk   (the dispatch desk's dashboard in the browser; sign in with the "
           "token of a dispatcher or customs officer: make token ROLE=dispatcher)")
+    print(f"  bench     {urls['repair']}/bench   (the technicians' repair bench; sign in with the token of a "
+          "technician: make token ROLE=technician)")
     print(f"  owners    {urls['partners']}/v1/owner/units   (the owners' API, feed and webhooks: a partner token, "
           "make token ROLE=partner PARTNER=<owner id>)")
     print(f"  broker    {bootstrap}{' (embedded)' if embedded else ''}")
